@@ -1,0 +1,181 @@
+"""FlinkJobCluster: one Flink application cluster (one job) with ZooKeeper HA."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.flink import kafka_secret, pods, services
+from components.flink.flink_config import CONFIG_FILE_NAME, REST_PORT, FlinkConfigInputs, render_flink_config, to_config_yaml
+from components.flink.kafka_secret import KafkaEndpoint
+from components.flink.rbac import port_patcher_rules
+from components.flink.sizing import container_memory
+from infra.settings import FlinkSettings, UiSettings
+
+PORT_PATCHER_SOURCE = Path(__file__).with_name("port_patcher.py")
+
+
+@dataclass
+class FlinkJobClusterArgs:
+    namespace: str
+    cluster_id: str
+    settings: FlinkSettings
+    ui: UiSettings
+    zookeeper_connect: pulumi.Input[str]
+    kafka: KafkaEndpoint
+    protect: bool
+
+
+def config_inputs(args: FlinkJobClusterArgs, zookeeper_quorum: str) -> FlinkConfigInputs:
+    """What the config renderer needs, from the component's settings."""
+    s = args.settings
+    return FlinkConfigInputs(
+        version=s.version,
+        cluster_id=args.cluster_id,
+        zookeeper_quorum=zookeeper_quorum,
+        jobmanager_address=services.JOBMANAGER_SERVICE,
+        storage_dir=pods.DATA_MOUNT,
+        slots_per_task_manager=s.slots_per_task_manager,
+        parallelism=s.parallelism,
+        jobmanager_memory=s.job_manager_memory,
+        taskmanager_memory=s.task_manager_memory,
+        checkpoint_interval=s.checkpoint_interval,
+        rpc_port_mode=s.rpc_port_mode,
+    )
+
+
+class FlinkJobCluster(pulumi.ComponentResource):
+    ui_url: pulumi.Output[str]
+    port_forward_command: pulumi.Output[str] | None
+    jobmanager_service_name: str
+
+    def __init__(self, name: str, args: FlinkJobClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("flink-aks:flink:FlinkJobCluster", name, None, opts)
+        ns = args.namespace
+        s = args.settings
+        sidecar = s.rpc_port_mode == "sidecar"
+        child = pulumi.ResourceOptions(parent=self)
+
+        def meta(object_name: str, **extra: Any) -> dict[str, Any]:
+            return {"name": object_name, "namespace": ns, "labels": pods.labels("cluster"), **extra}
+
+        config_yaml = pulumi.Output.from_input(args.zookeeper_connect).apply(
+            lambda quorum: to_config_yaml(render_flink_config(config_inputs(args, quorum)))
+        )
+        k8s.core.v1.ConfigMap(
+            f"{name}-config", metadata=meta(pods.CONFIG_MAP), data={CONFIG_FILE_NAME: config_yaml}, opts=child
+        )
+        k8s.core.v1.Secret(
+            f"{name}-kafka",
+            metadata=meta(kafka_secret.SECRET_NAME),
+            type="Opaque",
+            string_data=kafka_secret.secret_string_data(args.kafka),
+            opts=child,
+        )
+        k8s.core.v1.PersistentVolumeClaim(
+            f"{name}-data",
+            metadata=meta(pods.DATA_CLAIM),
+            spec={
+                "accessModes": ["ReadWriteMany"],
+                "storageClassName": "azurefile-csi",
+                "resources": {"requests": {"storage": s.storage_size}},
+            },
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        if sidecar:
+            self._port_patcher(name, ns, meta)
+        internal = k8s.core.v1.Service(
+            f"{name}-jobmanager-service",
+            metadata=meta(services.JOBMANAGER_SERVICE),
+            spec=services.jobmanager_service_spec(),
+            # The sidecar owns the rpc port's number once the JobManager runs.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.ports"] if sidecar else None),
+        )
+        ui = k8s.core.v1.Service(
+            f"{name}-ui-service",
+            metadata=meta(services.UI_SERVICE, annotations=services.ui_service_annotations(args.ui.exposure)),
+            spec=services.ui_service_spec(args.ui.exposure, args.ui.allowed_cidrs),
+            opts=child,
+        )
+        ctx = pods.PodContext(
+            image=s.image,
+            jobmanager_service=services.JOBMANAGER_SERVICE,
+            job_jar=s.job_jar,
+            job_class_name=s.job_class_name,
+            job_args=s.job_args,
+            slots_per_task_manager=s.slots_per_task_manager,
+            jobmanager_memory=container_memory(s.job_manager_memory),
+            taskmanager_memory=container_memory(s.task_manager_memory),
+            config_checksum=config_yaml.apply(lambda text: hashlib.sha256(text.encode()).hexdigest()),
+            zookeeper_quorum=args.zookeeper_connect,
+        )
+        k8s.apps.v1.Deployment(
+            f"{name}-jobmanager",
+            metadata=meta("flink-jobmanager"),
+            spec={
+                "replicas": 1,
+                # Never two JobManagers at once: the old one must be gone first.
+                "strategy": {"type": "Recreate"},
+                "selector": {"matchLabels": pods.labels("jobmanager")},
+                "template": pods.jobmanager_template(ctx, sidecar=sidecar),
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[internal]),
+        )
+        k8s.apps.v1.Deployment(
+            f"{name}-taskmanager",
+            metadata=meta("flink-taskmanager"),
+            spec={
+                "replicas": s.task_managers,
+                "selector": {"matchLabels": pods.labels("taskmanager")},
+                "template": pods.taskmanager_template(ctx),
+            },
+            opts=child,
+        )
+        self.jobmanager_service_name = services.JOBMANAGER_SERVICE
+        if args.ui.exposure == "portForward":
+            self.ui_url = pulumi.Output.from_input(f"http://localhost:{REST_PORT}")
+            self.port_forward_command = pulumi.Output.from_input(services.port_forward_command(ns))
+        else:
+            self.ui_url = ui.status.apply(_load_balancer_url)
+            self.port_forward_command = None
+        self.register_outputs({"ui_url": self.ui_url, "port_forward_command": self.port_forward_command})
+
+    def _port_patcher(self, name: str, ns: str, meta: Any) -> None:
+        """The sidecar's program and its RBAC: get and patch on the one Service."""
+        child = pulumi.ResourceOptions(parent=self)
+        k8s.core.v1.ConfigMap(
+            f"{name}-port-patcher",
+            metadata=meta(pods.PORT_PATCHER_CONFIG_MAP),
+            data={"port_patcher.py": PORT_PATCHER_SOURCE.read_text()},
+            opts=child,
+        )
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-port-patcher-account",
+            metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
+            automount_service_account_token=False,
+            opts=child,
+        )
+        role = k8s.rbac.v1.Role(
+            f"{name}-port-patcher-role",
+            metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
+            rules=port_patcher_rules(services.JOBMANAGER_SERVICE),
+            opts=child,
+        )
+        k8s.rbac.v1.RoleBinding(
+            f"{name}-port-patcher-binding",
+            metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
+            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": pods.PORT_PATCHER_SERVICE_ACCOUNT},
+            subjects=[{"kind": "ServiceAccount", "name": pods.PORT_PATCHER_SERVICE_ACCOUNT, "namespace": ns}],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account, role]),
+        )
+
+
+def _load_balancer_url(status: Any) -> str:
+    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
+    address = ingress[0].ip or ingress[0].hostname if ingress else None
+    return f"http://{address}:{REST_PORT}" if address else "pending: the load balancer has no address yet"

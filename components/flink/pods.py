@@ -1,0 +1,278 @@
+"""Pod templates of the JobManager and TaskManagers, one small decorator per concern.
+
+Each ``with_*`` function takes a pod template (a manifest as a dict) and returns it
+with one concern added: the prepared config and job jar, the Kafka Secret, the shared
+volume, the ZooKeeper wait, the port-patcher sidecar, hardening. Pure: no resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.flink import kafka_secret, scripts
+from components.flink.flink_config import BLOB_PORT, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
+
+Pod = dict[str, Any]
+
+FLINK_UID = 9999  # the `flink` user of the official image
+SIDECAR_UID = 65534  # nobody
+PYTHON_IMAGE = "python:3.12-slim-bookworm"
+CONFIG_MAP = "flink-config"
+PORT_PATCHER_CONFIG_MAP = "flink-port-patcher"
+PORT_PATCHER_SERVICE_ACCOUNT = "flink-port-patcher"
+DATA_CLAIM = "flink-data"
+DATA_MOUNT = "/flink-data"
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+ZOOKEEPER_CLIENT_LABEL = {"zookeeper-client": "true"}
+
+
+@dataclass(frozen=True)
+class PodContext:
+    image: str
+    jobmanager_service: str
+    job_jar: str
+    job_class_name: str
+    job_args: tuple[str, ...]
+    slots_per_task_manager: int
+    jobmanager_memory: str  # Kubernetes quantity, e.g. "1600Mi"
+    taskmanager_memory: str
+    config_checksum: pulumi.Input[str]
+    zookeeper_quorum: pulumi.Input[str]
+
+
+def labels(component: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": "flink", "app.kubernetes.io/component": component}
+
+
+def _container(pod: Pod, name: str) -> dict[str, Any]:
+    return next(c for c in pod["spec"]["containers"] if c["name"] == name)
+
+
+def base(ctx: PodContext, component: str, args: list[str]) -> Pod:
+    return {
+        "metadata": {
+            "labels": {**labels(component), **ZOOKEEPER_CLIENT_LABEL},
+            "annotations": {"checksum/config": ctx.config_checksum},
+        },
+        "spec": {
+            "automountServiceAccountToken": False,
+            "terminationGracePeriodSeconds": 30,
+            "containers": [
+                {
+                    "name": "flink",
+                    "image": ctx.image,
+                    "args": args,
+                    "env": [
+                        # The image's entrypoint writes this into the config file.
+                        {"name": "JOB_MANAGER_RPC_ADDRESS", "value": ctx.jobmanager_service},
+                        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+                    ],
+                    "volumeMounts": [],
+                }
+            ],
+            "initContainers": [],
+            "volumes": [],
+        },
+    }
+
+
+def with_prepared_files(pod: Pod, ctx: PodContext) -> Pod:
+    """Config file and job jar, copied into writable volumes by an init container."""
+    spec = pod["spec"]
+    spec["volumes"] += [
+        {"name": "config-source", "configMap": {"name": CONFIG_MAP}},
+        {"name": "conf", "emptyDir": {}},
+        {"name": "usrlib", "emptyDir": {}},
+    ]
+    spec["initContainers"].append(
+        {
+            "name": "prepare",
+            "image": ctx.image,
+            "command": ["bash", "-c", scripts.PREPARE],
+            "env": [
+                {"name": "CONF_OUT", "value": "/prepared/conf"},
+                {"name": "USRLIB_OUT", "value": "/prepared/usrlib"},
+                {"name": "CONFIG_SOURCE", "value": "/config-source/config.yaml"},
+                {"name": "JOB_JAR", "value": ctx.job_jar},
+            ],
+            "volumeMounts": [
+                {"name": "config-source", "mountPath": "/config-source", "readOnly": True},
+                {"name": "conf", "mountPath": "/prepared/conf"},
+                {"name": "usrlib", "mountPath": "/prepared/usrlib"},
+            ],
+            "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
+        }
+    )
+    _container(pod, "flink")["volumeMounts"] += [
+        {"name": "conf", "mountPath": "/opt/flink/conf"},
+        {"name": "usrlib", "mountPath": "/opt/flink/usrlib"},
+    ]
+    return pod
+
+
+def with_kafka(pod: Pod) -> Pod:
+    """The Kafka contract: KAFKA_* env vars and the client property files, from the Secret."""
+    pod["spec"]["volumes"].append(
+        {
+            "name": "kafka",
+            "secret": {
+                "secretName": kafka_secret.SECRET_NAME,
+                "items": [{"key": f, "path": f} for f in kafka_secret.PROPERTY_FILES],
+                "defaultMode": 0o440,
+            },
+        }
+    )
+    flink = _container(pod, "flink")
+    flink["env"] += kafka_secret.env_from_secret()
+    flink["volumeMounts"].append({"name": "kafka", "mountPath": kafka_secret.MOUNT_PATH, "readOnly": True})
+    return pod
+
+
+def with_shared_volume(pod: Pod) -> Pod:
+    """The RWX volume for HA metadata, checkpoints and savepoints."""
+    pod["spec"]["volumes"].append({"name": "data", "persistentVolumeClaim": {"claimName": DATA_CLAIM}})
+    _container(pod, "flink")["volumeMounts"].append({"name": "data", "mountPath": DATA_MOUNT})
+    return pod
+
+
+def with_zookeeper_wait(pod: Pod, ctx: PodContext) -> Pod:
+    """Start Flink only once ZooKeeper serves: HA leader election needs it."""
+    pod["spec"]["initContainers"].insert(
+        0,
+        {
+            "name": "wait-for-zookeeper",
+            "image": ctx.image,
+            "command": ["bash", "-c", scripts.WAIT_FOR_ZOOKEEPER],
+            "env": [{"name": "ZOOKEEPER_QUORUM", "value": ctx.zookeeper_quorum}],
+            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},
+        },
+    )
+    return pod
+
+
+def with_port_patcher(pod: Pod, ctx: PodContext) -> Pod:
+    """The sidecar that points the Service's `rpc` port at the JobManager's bound port.
+
+    Only this container gets the ServiceAccount token (a projected volume): the
+    Flink container runs without API credentials.
+    """
+    spec = pod["spec"]
+    spec["serviceAccountName"] = PORT_PATCHER_SERVICE_ACCOUNT
+    spec["volumes"] += [
+        {"name": "port-patcher", "configMap": {"name": PORT_PATCHER_CONFIG_MAP, "defaultMode": 0o444}},
+        {
+            "name": "api-token",
+            "projected": {
+                "sources": [
+                    {"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}},
+                    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                    {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
+                ]
+            },
+        },
+    ]
+    spec["containers"].append(
+        {
+            "name": "port-patcher",
+            "image": PYTHON_IMAGE,
+            "command": ["python", "/app/port_patcher.py"],
+            "env": [
+                {"name": "SERVICE_NAME", "value": ctx.jobmanager_service},
+                {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+                {"name": "FLINK_REST_URL", "value": f"http://127.0.0.1:{REST_PORT}"},
+                {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
+                {"name": "PYTHONUNBUFFERED", "value": "1"},
+            ],
+            "volumeMounts": [
+                {"name": "port-patcher", "mountPath": "/app", "readOnly": True},
+                {"name": "api-token", "mountPath": SERVICE_ACCOUNT_DIR, "readOnly": True},
+            ],
+            "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}},
+            "securityContext": {"runAsUser": SIDECAR_UID, "runAsGroup": SIDECAR_UID},
+        }
+    )
+    return pod
+
+
+def with_hardening(pod: Pod) -> Pod:
+    """Non-root, no privilege escalation, no capabilities, read-only root filesystems.
+
+    Flink writes only to its volumes: conf, usrlib, the shared volume, /tmp and logs.
+    """
+    spec = pod["spec"]
+    spec["securityContext"] = {
+        "runAsNonRoot": True,
+        "runAsUser": FLINK_UID,
+        "runAsGroup": FLINK_UID,
+        "fsGroup": FLINK_UID,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    spec["volumes"] += [{"name": "tmp", "emptyDir": {}}, {"name": "log", "emptyDir": {}}]
+    flink = _container(pod, "flink")
+    flink["volumeMounts"] += [{"name": "tmp", "mountPath": "/tmp"}, {"name": "log", "mountPath": "/opt/flink/log"}]
+    for container in spec["initContainers"] + spec["containers"]:
+        container["securityContext"] = {
+            **container.get("securityContext", {}),
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }
+    return pod
+
+
+def _apply(pod: Pod, *steps: Callable[[Pod], Pod]) -> Pod:
+    for step in steps:
+        pod = step(pod)
+    return pod
+
+
+def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
+    args = ["standalone-job", "--job-classname", ctx.job_class_name, *ctx.job_args]
+    pod = _apply(
+        base(ctx, "jobmanager", args),
+        lambda p: with_prepared_files(p, ctx),
+        with_kafka,
+        with_shared_volume,
+        lambda p: with_zookeeper_wait(p, ctx),
+        (lambda p: with_port_patcher(p, ctx)) if sidecar else (lambda p: p),
+        with_hardening,
+    )
+    flink = _container(pod, "flink")
+    flink["ports"] = [
+        {"name": "rpc", "containerPort": RPC_PORT},
+        {"name": "blob", "containerPort": BLOB_PORT},
+        {"name": "rest", "containerPort": REST_PORT},
+    ]
+    flink["resources"] = {
+        "requests": {"cpu": "500m", "memory": ctx.jobmanager_memory},
+        "limits": {"memory": ctx.jobmanager_memory},
+    }
+    rest_check = {"httpGet": {"path": "/config", "port": "rest"}}
+    flink["readinessProbe"] = {**rest_check, "initialDelaySeconds": 5, "periodSeconds": 5, "failureThreshold": 3}
+    flink["livenessProbe"] = {**rest_check, "initialDelaySeconds": 30, "periodSeconds": 10, "failureThreshold": 6}
+    return pod
+
+
+def taskmanager_template(ctx: PodContext) -> Pod:
+    # TaskManagers advertise their pod IP: pod names do not resolve in DNS.
+    pod = _apply(
+        base(ctx, "taskmanager", ["taskmanager", "-Dtaskmanager.host=$(POD_IP)"]),
+        lambda p: with_prepared_files(p, ctx),
+        with_kafka,
+        with_shared_volume,
+        with_hardening,
+    )
+    flink = _container(pod, "flink")
+    flink["ports"] = [{"name": "rpc", "containerPort": TASKMANAGER_RPC_PORT}]
+    flink["resources"] = {
+        "requests": {"cpu": str(ctx.slots_per_task_manager), "memory": ctx.taskmanager_memory},
+        "limits": {"memory": ctx.taskmanager_memory},
+    }
+    rpc_check = {"tcpSocket": {"port": "rpc"}}
+    flink["readinessProbe"] = {**rpc_check, "initialDelaySeconds": 5, "periodSeconds": 10}
+    flink["livenessProbe"] = {**rpc_check, "initialDelaySeconds": 30, "periodSeconds": 10, "failureThreshold": 6}
+    return pod

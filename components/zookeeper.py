@@ -1,0 +1,44 @@
+"""ZooKeeperEnsemble: a Helm v3 release of a pinned ZooKeeper chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.zookeeper_values import FULLNAME, connect_string, helm_values
+from infra.settings import ZooKeeperSettings
+
+
+@dataclass
+class ZooKeeperEnsembleArgs:
+    namespace: str
+    settings: ZooKeeperSettings
+    protect: bool
+
+
+class ZooKeeperEnsemble(pulumi.ComponentResource):
+    connect_string: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ZooKeeperEnsembleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("flink-aks:zookeeper:ZooKeeperEnsemble", name, None, opts)
+        chart = args.settings.chart
+        oci = chart.startswith("oci://")
+        k8s.helm.v3.Release(
+            f"{name}-release",
+            name=FULLNAME,
+            namespace=args.namespace,
+            chart=chart if oci else FULLNAME,
+            repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=chart),
+            version=args.settings.chart_version,
+            values=helm_values(args.settings),
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=900,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        # Known before the release exists, so previews show Flink's full config;
+        # consumers wait for the release through depends_on this component.
+        self.connect_string = pulumi.Output.from_input(connect_string(args.namespace, args.settings.replicas))
+        self.register_outputs({"connect_string": self.connect_string})

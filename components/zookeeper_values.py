@@ -1,0 +1,57 @@
+"""Helm values for Bitnami's ZooKeeper chart: a pure function of the settings.
+
+The image is configurable: since August 2025 Bitnami's free images live in
+``bitnamilegacy`` (no more updates), which the chart accepts only with
+``global.security.allowInsecureImages``. Point ``image`` at a mirror you maintain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS, ZK_TICK_TIME_MS
+from infra.settings import ZooKeeperSettings
+
+FULLNAME = "zookeeper"
+CLIENT_PORT = 2181
+# Pods carrying this label may reach the client port (the chart's network policy).
+CLIENT_LABEL = {f"{FULLNAME}-client": "true"}
+# ZooKeeper grants sessions between 2 and 20 ticks; Flink's timeout must fit.
+MAX_SESSION_TIMEOUT_MS = 20 * ZK_TICK_TIME_MS
+assert 2 * ZK_TICK_TIME_MS <= ZK_SESSION_TIMEOUT_MS <= MAX_SESSION_TIMEOUT_MS
+
+
+def connect_string(namespace: str, replicas: int) -> str:
+    """Every server's stable DNS name behind the chart's headless Service."""
+    return ",".join(
+        f"{FULLNAME}-{i}.{FULLNAME}-headless.{namespace}.svc.cluster.local:{CLIENT_PORT}" for i in range(replicas)
+    )
+
+
+def helm_values(settings: ZooKeeperSettings) -> dict[str, Any]:
+    return {
+        "fullnameOverride": FULLNAME,
+        "replicaCount": settings.replicas,
+        "global": {"security": {"allowInsecureImages": True}},
+        "image": {
+            "registry": settings.image.registry,
+            "repository": settings.image.repository,
+            "tag": settings.image.tag,
+        },
+        "tickTime": ZK_TICK_TIME_MS,
+        "maxSessionTimeout": MAX_SESSION_TIMEOUT_MS,
+        "fourlwCommandsWhitelist": "srvr, mntr, ruok",
+        "heapSize": 512,
+        "autopurge": {"snapRetainCount": 3, "purgeInterval": 1},
+        "auth": {"client": {"enabled": False}},
+        "persistence": {"enabled": True, "size": settings.storage_size, "storageClass": "managed-csi"},
+        "pdb": {"create": True, "maxUnavailable": 1},
+        "podAntiAffinityPreset": "soft",
+        "resourcesPreset": "none",
+        "resources": {
+            "requests": {"cpu": "250m", "memory": "768Mi"},
+            "limits": {"cpu": "1", "memory": "768Mi"},
+        },
+        "networkPolicy": {"enabled": True, "allowExternal": False},
+        "metrics": {"enabled": False},
+    }

@@ -1,0 +1,18 @@
+"""The Pulumi program: read settings, build the stack, export its outputs.
+
+Validation runs first: invalid config raises ``ConfigError`` before any resource is
+declared, so nothing is ever half-created.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from infra.settings import from_pulumi
+from infra.stack import build_stack
+
+
+def run() -> None:
+    settings = from_pulumi()
+    for name, value in build_stack(settings).items():
+        pulumi.export(name, value)

@@ -1,0 +1,82 @@
+"""``python -m infra.render STACK``: what the stack would create, offline.
+
+Runs the program for ``Pulumi.STACK.yaml`` (with defaults from ``Pulumi.yaml``) under
+Pulumi's mock engine: no cloud credentials, no Pulumi CLI. Prints the resource tree;
+``--json`` prints one JSON document; ``--manifests DIR`` writes every Kubernetes
+object as a YAML file. Invalid config exits 1 with the validation message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.offline import ROOT, Rendering, render_stack
+from infra.project_files import ProjectFileError
+from infra.validation import ConfigError
+
+# Resources of the Kubernetes provider that are not plain objects of the API.
+NOT_MANIFESTS = ("kubernetes:helm.sh/", "pulumi:providers:")
+
+
+def manifests(rendering: Rendering) -> list[dict[str, Any]]:
+    """The Kubernetes objects of a rendering, exactly as their manifests."""
+    return [
+        r["inputs"]
+        for r in rendering.resources
+        if r["type"].startswith("kubernetes:") and not r["type"].startswith(NOT_MANIFESTS)
+    ]
+
+
+def write_manifests(rendering: Rendering, directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for obj in manifests(rendering):
+        meta = obj.get("metadata", {})
+        path = directory / f"{obj['kind'].lower()}-{meta.get('name', 'unnamed')}.yaml"
+        path.write_text(yaml.safe_dump(obj, sort_keys=False))
+        written.append(path)
+    return written
+
+
+def tree(rendering: Rendering) -> str:
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for r in rendering.resources:
+        children.setdefault(r["parent"], []).append(r)
+    lines = [f"{rendering.project} ({rendering.stack})"]
+
+    def walk(parent: str | None, depth: int) -> None:
+        for r in children.get(parent, []):
+            lines.append(f"{'  ' * depth}{r['name']}  [{r['type']}]")
+            walk(r["name"], depth + 1)
+
+    walk(None, 1)
+    lines.append("outputs:")
+    lines.extend(f"  {k}: {v}" for k, v in rendering.outputs.items())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.render", description=__doc__.splitlines()[0])
+    parser.add_argument("stack", help="stack name: reads Pulumi.STACK.yaml")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--manifests", type=Path, metavar="DIR", help="write each Kubernetes object as YAML into DIR")
+    args = parser.parse_args(argv)
+    try:
+        rendering = render_stack(args.stack, ROOT)
+    except (ConfigError, ProjectFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.manifests:
+        for path in write_manifests(rendering, args.manifests):
+            print(f"wrote {path}", file=sys.stderr)
+    print(rendering.to_json() if args.json else tree(rendering))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

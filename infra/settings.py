@@ -1,0 +1,381 @@
+"""Typed, frozen, validated settings for one environment (one Pulumi stack).
+
+``parse_settings`` takes the stack's config as plain values (keys ``namespace:name``)
+and either returns ``Settings`` or raises one ``ConfigError`` naming the key, the value
+and what is allowed. It declares nothing: the stack is built only from its result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra import validation as v
+from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from infra.validation import ConfigError
+
+PROJECT = "flink-aks"
+LOCATION_KEY = "azure-native:location"
+
+# The object keys of each top-level setting; anything else is a typo.
+AKS_KEYS = ("kubernetesVersion", "vmSize", "nodeCount", "autoscale", "tier", "zones")
+AUTOSCALE_KEYS = ("min", "max")
+EVENT_HUBS_KEYS = (
+    "sku",
+    "throughputUnits",
+    "partitions",
+    "retentionHours",
+    "inputHub",
+    "outputHub",
+    "consumerGroup",
+)
+ZOOKEEPER_KEYS = ("chart", "chartVersion", "replicas", "storageSize", "image")
+IMAGE_KEYS = ("registry", "repository", "tag")
+FLINK_KEYS = (
+    "version",
+    "image",
+    "jobClassName",
+    "jobJar",
+    "jobArgs",
+    "taskManagers",
+    "slotsPerTaskManager",
+    "jobManagerMemory",
+    "taskManagerMemory",
+    "checkpointInterval",
+    "rpcPortMode",
+    "storageSize",
+)
+UI_KEYS = ("exposure", "allowedCidrs")
+TOP_LEVEL_KEYS = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
+
+DEFAULT_KUBERNETES_VERSION = "1.34"
+AKS_TIERS = ("Free", "Standard")
+EVENT_HUBS_SKUS = ("Standard", "Premium")
+RPC_PORT_MODES = ("sidecar", "pinned")
+UI_EXPOSURES = ("public", "internal", "portForward")
+
+# Flink minor versions we render config for, and the official image each defaults to.
+FLINK_IMAGES = {
+    "1.20": "flink:1.20.3-scala_2.12-java17",
+    "2.0": "flink:2.0.0-scala_2.12-java17",
+    "2.1": "flink:2.1.0-scala_2.12-java17",
+}
+DEFAULT_FLINK_VERSION = "1.20"
+# The example job every official Flink image ships: runs with no input, checkpoints.
+DEFAULT_JOB_CLASS = "org.apache.flink.streaming.examples.statemachine.StateMachineExample"
+DEFAULT_JOB_JAR = "/opt/flink/examples/streaming/StateMachineExample.jar"
+
+DEFAULT_ZOOKEEPER_CHART = "oci://registry-1.docker.io/bitnamicharts/zookeeper"
+DEFAULT_ZOOKEEPER_CHART_VERSION = "13.8.7"
+DEFAULT_ZOOKEEPER_IMAGE = ("docker.io", "bitnamilegacy/zookeeper", "3.9.3-debian-12-r22")
+
+# Azure naming rules (learn.microsoft.com, "Naming rules for Azure resources").
+EVENT_HUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?"
+CONSUMER_GROUP_NAME = r"[A-Za-z0-9$](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?"
+JAVA_CLASS = r"(?:[A-Za-z_$][A-Za-z0-9_$]*\.)*[A-Za-z_$][A-Za-z0-9_$]*"
+# Throughput/processing units, partitions and retention (hours) allowed per SKU.
+SKU_LIMITS = {
+    "Standard": {"units": tuple(range(1, 41)), "partitions": 32, "retention": 168},
+    "Premium": {"units": (1, 2, 4, 8, 16), "partitions": 100, "retention": 2160},
+}
+# Job arguments show in Flink's UI: refuse anything that looks like a credential.
+SECRET_MARKERS = ("sharedaccesskey", "password", "sasl.jaas.config", "secret")
+
+
+@dataclass(frozen=True)
+class AksSettings:
+    kubernetes_version: str
+    vm_size: str
+    node_count: int
+    autoscale_min: int
+    autoscale_max: int
+    tier: str
+    zones: tuple[str, ...]
+    system_node_count: int
+
+
+@dataclass(frozen=True)
+class EventHubsSettings:
+    sku: str
+    throughput_units: int
+    partitions: int
+    retention_hours: int
+    input_hub: str
+    output_hub: str
+    consumer_group: str
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    registry: str
+    repository: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class ZooKeeperSettings:
+    chart: str
+    chart_version: str
+    replicas: int
+    storage_size: str
+    image: ImageRef
+
+
+@dataclass(frozen=True)
+class FlinkSettings:
+    version: str
+    image: str
+    job_class_name: str
+    job_jar: str
+    job_args: tuple[str, ...]
+    task_managers: int
+    slots_per_task_manager: int
+    job_manager_memory: str
+    task_manager_memory: str
+    checkpoint_interval: str
+    rpc_port_mode: str
+    storage_size: str
+
+    @property
+    def parallelism(self) -> int:
+        return self.task_managers * self.slots_per_task_manager
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    exposure: str
+    allowed_cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    location: str
+    profile: str
+    aks: AksSettings
+    event_hubs: EventHubsSettings
+    zookeeper: ZooKeeperSettings
+    flink: FlinkSettings
+    ui: UiSettings
+    protect: bool
+
+
+def key(name: str) -> str:
+    return f"{PROJECT}:{name}"
+
+
+def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
+    """Validate one stack's config (full keys -> parsed values) into ``Settings``."""
+    config = {k: _parse_json(k, val) for k, val in config.items()}
+    for name in config:
+        if name.startswith(f"{PROJECT}:") and name.split(":", 1)[1] not in TOP_LEVEL_KEYS:
+            raise ConfigError(name, config[name], "no such key; known keys: " + ", ".join(TOP_LEVEL_KEYS))
+    location = v.matching(
+        LOCATION_KEY,
+        config.get(LOCATION_KEY),
+        r"[A-Za-z][A-Za-z0-9 ]{1,40}",
+        "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
+    )
+    _check_stack_name(stack)
+    profile = PROFILES[v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)]
+    event_hubs = _event_hubs(profile, config.get(key("eventHubs")))
+    flink = _flink(profile, config.get(key("flink")))
+    if flink.parallelism > event_hubs.partitions:
+        raise ConfigError(
+            key("flink.taskManagers"),
+            flink.task_managers,
+            f"taskManagers × slotsPerTaskManager ({flink.task_managers} × {flink.slots_per_task_manager}) "
+            f"at most the input partitions ({event_hubs.partitions}): idle slots read nothing",
+        )
+    protect_default = stack.startswith("prod")
+    return Settings(
+        project=PROJECT,
+        stack=stack,
+        location=location.replace(" ", "").lower(),
+        profile=profile.name,
+        aks=_aks(profile, config.get(key("aks"))),
+        event_hubs=event_hubs,
+        zookeeper=_zookeeper(config.get(key("zookeeper"))),
+        flink=flink,
+        ui=_ui(config.get(key("ui"))),
+        protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
+    )
+
+
+def _parse_json(name: str, value: Any) -> Any:
+    """Pulumi hands objects, lists, numbers and booleans to programs as JSON text."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ConfigError(name, value, "valid JSON for an object or list") from None
+    return value
+
+
+def _check_stack_name(stack: str) -> None:
+    # The stack name becomes part of Azure names (Event Hubs namespace, resource group).
+    v.matching(
+        "stack name",
+        stack,
+        r"[a-z][a-z0-9-]{0,19}",
+        "1-20 characters: lowercase letters, digits and hyphens, starting with a letter "
+        "(it becomes part of Azure resource names)",
+    )
+
+
+def _aks(profile: Profile, raw: Any) -> AksSettings:
+    obj = v.check_keys(key("aks"), raw, AKS_KEYS)
+    node_count = v.integer(key("aks.nodeCount"), obj.get("nodeCount", profile.nodes), 1, 100)
+    scale = v.check_keys(key("aks.autoscale"), obj.get("autoscale"), AUTOSCALE_KEYS)
+    low = v.integer(key("aks.autoscale.min"), scale.get("min", node_count), 1, 1000)
+    high = v.integer(key("aks.autoscale.max"), scale.get("max", max(low, node_count) * 2), 1, 1000)
+    if low > high:
+        raise ConfigError(key("aks.autoscale.min"), low, f"at most aks.autoscale.max ({high})")
+    if not low <= node_count <= high:
+        raise ConfigError(key("aks.nodeCount"), node_count, f"between autoscale.min ({low}) and autoscale.max ({high})")
+    zones = v.string_list(key("aks.zones"), obj.get("zones", []))
+    for zone in zones:
+        v.choice(key("aks.zones"), zone, ("1", "2", "3"))
+    if len(set(zones)) != len(zones):
+        raise ConfigError(key("aks.zones"), list(zones), "each of 1, 2, 3 at most once")
+    return AksSettings(
+        kubernetes_version=v.matching(
+            key("aks.kubernetesVersion"),
+            obj.get("kubernetesVersion", DEFAULT_KUBERNETES_VERSION),
+            r"1\.(2[89]|3\d)(\.\d+)?",
+            "a Kubernetes version supported by AKS such as 1.34 or 1.34.2",
+        ),
+        vm_size=v.matching(
+            key("aks.vmSize"), obj.get("vmSize", profile.vm_size), r"Standard_[A-Za-z0-9_]+", "an Azure VM size such as Standard_D4s_v3"
+        ),
+        node_count=node_count,
+        autoscale_min=low,
+        autoscale_max=high,
+        tier=v.choice(key("aks.tier"), obj.get("tier", "Free"), AKS_TIERS),
+        zones=zones,
+        system_node_count=profile.system_nodes,
+    )
+
+
+def _event_hubs(profile: Profile, raw: Any) -> EventHubsSettings:
+    obj = v.check_keys(key("eventHubs"), raw, EVENT_HUBS_KEYS)
+    sku = obj.get("sku", "Standard")
+    if sku == "Basic":
+        raise ConfigError(key("eventHubs.sku"), sku, "Standard or Premium (the Kafka endpoint needs Standard or above)")
+    sku = v.choice(key("eventHubs.sku"), sku, EVENT_HUBS_SKUS)
+    limits = SKU_LIMITS[sku]
+    units = limits["units"]
+    assert isinstance(units, tuple)
+    tus = obj.get("throughputUnits", profile.throughput_units)
+    if isinstance(tus, bool) or tus not in units:
+        raise ConfigError(key("eventHubs.throughputUnits"), tus, f"for {sku}: " + _describe_units(units))
+    partitions = v.integer(key("eventHubs.partitions"), obj.get("partitions", profile.partitions), 1, int(str(limits["partitions"])), f" for the {sku} SKU")
+    retention = v.integer(
+        key("eventHubs.retentionHours"), obj.get("retentionHours", 24), 1, int(str(limits["retention"])), f" for the {sku} SKU"
+    )
+    hub_rule = "1-256 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit"
+    input_hub = v.matching(key("eventHubs.inputHub"), obj.get("inputHub", "input"), EVENT_HUB_NAME, hub_rule)
+    output_hub = v.matching(key("eventHubs.outputHub"), obj.get("outputHub", "output"), EVENT_HUB_NAME, hub_rule)
+    if input_hub.lower() == output_hub.lower():
+        raise ConfigError(key("eventHubs.outputHub"), output_hub, "a name different from eventHubs.inputHub")
+    consumer_group = v.matching(
+        key("eventHubs.consumerGroup"),
+        obj.get("consumerGroup", "flink"),
+        CONSUMER_GROUP_NAME,
+        "1-50 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit",
+    )
+    return EventHubsSettings(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group)
+
+
+def _describe_units(units: tuple[int, ...]) -> str:
+    if units == tuple(range(units[0], units[-1] + 1)):
+        return f"an integer from {units[0]} to {units[-1]}"
+    return "one of " + ", ".join(str(u) for u in units)
+
+
+def _zookeeper(raw: Any) -> ZooKeeperSettings:
+    obj = v.check_keys(key("zookeeper"), raw, ZOOKEEPER_KEYS)
+    image = v.check_keys(key("zookeeper.image"), obj.get("image"), IMAGE_KEYS)
+    registry, repository, tag = DEFAULT_ZOOKEEPER_IMAGE
+    replicas = v.integer(key("zookeeper.replicas"), obj.get("replicas", 3), 1, 7)
+    if replicas % 2 == 0:
+        raise ConfigError(key("zookeeper.replicas"), replicas, "an odd number (1, 3, 5 or 7): a quorum needs a majority")
+    return ZooKeeperSettings(
+        chart=v.matching(
+            key("zookeeper.chart"),
+            obj.get("chart", DEFAULT_ZOOKEEPER_CHART),
+            r"(oci|https?)://\S+",
+            "an OCI chart reference (oci://…) or a chart repository URL (https://…)",
+        ),
+        chart_version=v.matching(
+            key("zookeeper.chartVersion"),
+            obj.get("chartVersion", DEFAULT_ZOOKEEPER_CHART_VERSION),
+            r"\d+\.\d+\.\d+",
+            "an exact chart version such as 13.8.7 (charts are pinned, never floating)",
+        ),
+        replicas=replicas,
+        storage_size=v.quantity(key("zookeeper.storageSize"), obj.get("storageSize", "8Gi")),
+        image=ImageRef(
+            registry=v.matching(key("zookeeper.image.registry"), image.get("registry", registry), r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*", "a registry host such as docker.io or myregistry.azurecr.io"),
+            repository=v.matching(key("zookeeper.image.repository"), image.get("repository", repository), r"[a-z0-9._/-]+", "an image repository such as bitnamilegacy/zookeeper"),
+            tag=v.matching(key("zookeeper.image.tag"), image.get("tag", tag), r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}", "an image tag such as 3.9.3-debian-12-r22"),
+        ),
+    )
+
+
+def _flink(profile: Profile, raw: Any) -> FlinkSettings:
+    obj = v.check_keys(key("flink"), raw, FLINK_KEYS)
+    version = v.choice(key("flink.version"), obj.get("version", DEFAULT_FLINK_VERSION), FLINK_IMAGES)
+    args = v.string_list(key("flink.jobArgs"), obj.get("jobArgs", []))
+    for arg in args:
+        if any(marker in arg.lower() for marker in SECRET_MARKERS):
+            raise ConfigError(
+                key("flink.jobArgs"),
+                "[redacted]",
+                "arguments without credentials: Flink's UI shows job arguments; "
+                "the job reads Kafka credentials from the KAFKA_* environment variables",
+            )
+    v.memory_bytes(key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2)
+    v.memory_bytes(key("flink.taskManagerMemory"), obj.get("taskManagerMemory", profile.task_manager_memory), 1024**3)
+    v.duration_ms(key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 60 * 60_000)
+    return FlinkSettings(
+        version=version,
+        image=v.matching(key("flink.image"), obj.get("image", FLINK_IMAGES[version]), r"[A-Za-z0-9][A-Za-z0-9./:@_-]*", "a container image reference"),
+        job_class_name=v.matching(key("flink.jobClassName"), obj.get("jobClassName", DEFAULT_JOB_CLASS), JAVA_CLASS, "a fully qualified Java class name"),
+        job_jar=v.matching(key("flink.jobJar"), obj.get("jobJar", DEFAULT_JOB_JAR), r"/[A-Za-z0-9._/-]+\.jar", "an absolute path of a .jar inside the image"),
+        job_args=args,
+        task_managers=v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256),
+        slots_per_task_manager=v.integer(key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64),
+        job_manager_memory=obj.get("jobManagerMemory", profile.job_manager_memory),
+        task_manager_memory=obj.get("taskManagerMemory", profile.task_manager_memory),
+        checkpoint_interval=obj.get("checkpointInterval", "30s"),
+        rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
+        storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
+    )
+
+
+def _ui(raw: Any) -> UiSettings:
+    obj = v.check_keys(key("ui"), raw, UI_KEYS)
+    exposure = v.choice(key("ui.exposure"), obj.get("exposure", "portForward"), UI_EXPOSURES)
+    cidrs = tuple(v.cidr(key("ui.allowedCidrs"), c) for c in v.string_list(key("ui.allowedCidrs"), obj.get("allowedCidrs", [])))
+    if exposure == "public":
+        if not cidrs:
+            raise ConfigError(
+                key("ui.allowedCidrs"), list(cidrs), "a non-empty list of CIDRs when ui.exposure is public (the Flink UI has no authentication)"
+            )
+        open_to_all = [c for c in cidrs if c.endswith("/0")]
+        if open_to_all:
+            raise ConfigError(key("ui.allowedCidrs"), open_to_all[0], "networks narrower than the whole internet (the Flink UI has no authentication)")
+    return UiSettings(exposure=exposure, allowed_cidrs=cidrs)
+
+
+def from_pulumi() -> Settings:
+    """Settings of the running stack, from the config the Pulumi engine hands the program."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return parse_settings(pulumi.get_stack(), values)

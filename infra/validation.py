@@ -1,0 +1,169 @@
+"""Checks for single config values: each returns the parsed value or raises ConfigError.
+
+Every error names the full config key (``flink-aks:eventHubs.partitions``), the value
+given and what is allowed, so a user can fix the stack file without reading code.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A config value that the program refuses, raised before any resource exists."""
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{key}: got {show(value)}; allowed: {allowed}")
+
+
+def show(value: Any) -> str:
+    """A value as the user wrote it (JSON-ish), for error messages."""
+    if value is None:
+        return "nothing (the key is not set)"
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def check_keys(key: str, obj: Any, allowed: Iterable[str]) -> Mapping[str, Any]:
+    """An object value whose keys are all known: typos must not pass silently."""
+    names = sorted(allowed)
+    if obj is None:
+        return {}
+    if not isinstance(obj, Mapping):
+        raise ConfigError(key, obj, f"an object with keys {', '.join(names)}")
+    unknown = sorted(set(obj) - set(names))
+    if unknown:
+        raise ConfigError(
+            f"{key}.{unknown[0]}", obj[unknown[0]], f"no such key; known keys: {', '.join(names)}"
+        )
+    return obj
+
+
+def integer(key: str, value: Any, low: int, high: int, what: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        else:
+            raise ConfigError(key, value, f"an integer from {low} to {high}{what}")
+    if not low <= value <= high:
+        raise ConfigError(key, value, f"an integer from {low} to {high}{what}")
+    return int(value)
+
+
+def boolean(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ConfigError(key, value, "true or false")
+
+
+def choice(key: str, value: Any, allowed: Iterable[str]) -> str:
+    options = list(allowed)
+    if not isinstance(value, str) or value not in options:
+        raise ConfigError(key, value, "one of " + ", ".join(options))
+    return value
+
+
+def matching(key: str, value: Any, pattern: str, description: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ConfigError(key, value, description)
+    return value
+
+
+def string_list(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(key, value, "a list of strings")
+    return tuple(value)
+
+
+def cidr(key: str, value: Any) -> str:
+    """An IPv4 or IPv6 network in CIDR notation with no host bits set."""
+    allowed = "a CIDR such as 203.0.113.0/24 or 2001:db8::/48, without host bits"
+    if not isinstance(value, str) or "/" not in value:
+        raise ConfigError(key, value, allowed)
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError:
+        raise ConfigError(key, value, allowed) from None
+
+
+_MEMORY_UNITS = {
+    "": 1,
+    "b": 1,
+    "bytes": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kibibytes": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mebibytes": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gibibytes": 1024**3,
+    "t": 1024**4,
+    "tb": 1024**4,
+    "tebibytes": 1024**4,
+}
+
+
+def memory_bytes(key: str, value: Any, minimum: int) -> int:
+    """A size in Flink's MemorySize syntax ("1600m", "2 gb"), at least ``minimum`` bytes."""
+    allowed = (
+        f"a Flink memory size such as 1600m or 4g (units b, k/kb, m/mb, g/gb, t/tb), "
+        f"at least {minimum // 1024**2}m"
+    )
+    match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", value) if isinstance(value, str) else None
+    if not match or match.group(2).lower() not in _MEMORY_UNITS:
+        raise ConfigError(key, value, allowed)
+    size = int(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()]
+    if size < minimum:
+        raise ConfigError(key, value, allowed)
+    return size
+
+
+_DURATION_UNITS = {
+    "ms": 1,
+    "milli": 1,
+    "millis": 1,
+    "s": 1000,
+    "sec": 1000,
+    "secs": 1000,
+    "second": 1000,
+    "seconds": 1000,
+    "min": 60_000,
+    "mins": 60_000,
+    "minute": 60_000,
+    "minutes": 60_000,
+    "h": 3_600_000,
+    "hour": 3_600_000,
+    "hours": 3_600_000,
+}
+
+
+def duration_ms(key: str, value: Any, low_ms: int, high_ms: int) -> int:
+    """A duration in Flink's syntax ("30 s", "2 min", "500 ms")."""
+    allowed = (
+        f"a duration such as 30s, 2min or 500ms, from {low_ms} ms to {high_ms // 60_000} min"
+    )
+    match = re.fullmatch(r"\s*(\d+)\s*([a-z]+)\s*", value) if isinstance(value, str) else None
+    if not match or match.group(2) not in _DURATION_UNITS:
+        raise ConfigError(key, value, allowed)
+    millis = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if not low_ms <= millis <= high_ms:
+        raise ConfigError(key, value, allowed)
+    return millis
+
+
+def quantity(key: str, value: Any) -> str:
+    """A Kubernetes storage quantity in binary units ("8Gi", "100Gi")."""
+    return matching(key, value, r"[1-9]\d*(Mi|Gi|Ti)", "a storage size such as 8Gi or 100Gi")
