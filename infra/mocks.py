@@ -43,6 +43,8 @@ class Declared:
     parent: str | None
     inputs: dict[str, Any]
     provider: str | None = None
+    protect: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,7 +90,7 @@ class OfflineMocks(Mocks):
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             cluster = str(args.args.get("resourceName", "cluster"))
             encoded = base64.b64encode(fake_kubeconfig(cluster).encode()).decode()
-            return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}, None
+            return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}, []
         if args.token in (
             "azure-native:eventhub:listEventHubKeys",
             "azure-native:eventhub:listNamespaceKeys",
@@ -106,12 +108,16 @@ class OfflineMocks(Mocks):
                 "secondaryConnectionString": conn,
                 "primaryKey": FAKE_SHARED_ACCESS_KEY,
                 "secondaryKey": FAKE_SHARED_ACCESS_KEY,
-            }, None
-        return {}, None
+            }, []
+        return {}, []
 
 
 class RecordingMonitor(MockMonitor):
-    """The official mock monitor, also noting each resource's parent and provider."""
+    """The official mock monitor, also noting each resource's parent, provider and options.
+
+    ``MockResourceArgs`` carries neither ``protect`` nor ``ignore_changes``: they are read
+    from the registration request itself.
+    """
 
     def __init__(self, mocks: Mocks, recording: Recording) -> None:
         super().__init__(mocks)
@@ -134,6 +140,8 @@ class RecordingMonitor(MockMonitor):
                     parent=parent,
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     provider=provider,
+                    protect=bool(request.protect),
+                    ignore_changes=list(request.ignoreChanges),
                 )
             )
         return response

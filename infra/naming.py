@@ -12,8 +12,9 @@ import re
 
 from infra.settings import PROJECT
 
-# Stack names are validated by settings (1-20 lowercase letters, digits, hyphens).
-STACK = re.compile(r"[a-z][a-z0-9-]{0,19}")
+# Stack names are validated by settings; they also end names here, so a trailing hyphen
+# (which AKS and DNS names refuse) is refused too.
+STACK = re.compile(r"[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?")
 # The random suffix of globally unique names (pulumi_random: lowercase and digits).
 SUFFIX = re.compile(r"[a-z0-9]{4,8}")
 
@@ -44,7 +45,12 @@ def _checked(kind: str, name: str, rule: re.Pattern[str], allowed: str) -> str:
 
 
 def _stack(stack: str) -> str:
-    return _checked("stack", stack, STACK, "1-20 lowercase letters, digits and hyphens, starting with a letter")
+    return _checked(
+        "stack",
+        stack,
+        STACK,
+        "1-20 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit",
+    )
 
 
 def resource_group_name(stack: str, project: str = PROJECT) -> str:
@@ -62,7 +68,9 @@ def node_resource_group_name(stack: str, project: str = PROJECT) -> str:
 def log_analytics_workspace_name(stack: str, project: str = PROJECT) -> str:
     name = f"log-{project}-{_stack(stack)}"
     return _checked(
-        "Log Analytics workspace", name, LOG_ANALYTICS_WORKSPACE,
+        "Log Analytics workspace",
+        name,
+        LOG_ANALYTICS_WORKSPACE,
         "4-63 letters, digits and hyphens, starting and ending with a letter or digit",
     )
 
@@ -70,7 +78,9 @@ def log_analytics_workspace_name(stack: str, project: str = PROJECT) -> str:
 def cluster_name(stack: str, project: str = PROJECT) -> str:
     name = f"aks-{project}-{_stack(stack)}"
     return _checked(
-        "AKS cluster", name, MANAGED_CLUSTER,
+        "AKS cluster",
+        name,
+        MANAGED_CLUSTER,
         "1-63 letters, digits, underscores and hyphens, starting and ending with a letter or digit",
     )
 
@@ -79,7 +89,10 @@ def dns_prefix(stack: str, project: str = PROJECT) -> str:
     """The cluster's DNS prefix (part of its API server FQDN; fixed after creation)."""
     name = f"{project}-{_stack(stack)}"
     return _checked(
-        "AKS DNS prefix", name, DNS_PREFIX, "1-54 letters, digits and hyphens, starting and ending with a letter or digit"
+        "AKS DNS prefix",
+        name,
+        DNS_PREFIX,
+        "1-54 letters, digits and hyphens, starting and ending with a letter or digit",
     )
 
 
@@ -95,7 +108,9 @@ def eventhubs_namespace_name(stack: str, suffix: str, project: str = PROJECT) ->
     _checked("random suffix", suffix, SUFFIX, "4-8 lowercase letters and digits")
     name = f"evhns-{project}-{_stack(stack)}-{suffix}"
     _checked(
-        "Event Hubs namespace", name, EVENT_HUBS_NAMESPACE,
+        "Event Hubs namespace",
+        name,
+        EVENT_HUBS_NAMESPACE,
         "6-50 letters, digits and hyphens, starting with a letter and ending with a letter or digit",
     )
     if name.endswith(RESERVED_NAMESPACE_ENDINGS):

@@ -8,14 +8,15 @@ deployment as ``"[unknown]"``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pulumi
 from pulumi.output import Unknown
-from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
@@ -121,6 +122,8 @@ def render_config(
     resources = [
         {"type": r.type, "name": r.name, "parent": r.parent, "inputs": shown(r.inputs)}
         | ({"provider": r.provider} if r.provider else {})
+        | ({"protect": True} if r.protect else {})
+        | ({"ignoreChanges": r.ignore_changes} if r.ignore_changes else {})
         for r in recording.resources
     ]
     return Rendering(stack=stack, project=project, resources=resources, outputs=outputs)

@@ -52,8 +52,6 @@ def stack_config(root: Path, stack: str) -> dict[str, Any]:
     stack_file = _load(root / f"Pulumi.{stack}.yaml")
     for raw_key, entry in (stack_file.get("config") or {}).items():
         if isinstance(entry, dict) and set(entry) == {"secure"}:
-            raise ProjectFileError(
-                f"Pulumi.{stack}.yaml: {raw_key} is encrypted; the offline render reads no secrets"
-            )
+            raise ProjectFileError(f"Pulumi.{stack}.yaml: {raw_key} is encrypted; the offline render reads no secrets")
         values[_full_key(name, raw_key)] = entry
     return values

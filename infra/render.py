@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from infra.offline import ROOT, Rendering, render_stack
+from infra.offline import Rendering, render_stack
 from infra.project_files import ProjectFileError
 from infra.validation import ConfigError
 
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifests", type=Path, metavar="DIR", help="write each Kubernetes object as YAML into DIR")
     args = parser.parse_args(argv)
     try:
-        rendering = render_stack(args.stack, ROOT)
+        # Like the Pulumi CLI: the project is the one in the current directory.
+        rendering = render_stack(args.stack, Path.cwd())
     except (ConfigError, ProjectFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -180,7 +180,9 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
         "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
     )
     _check_stack_name(stack)
-    profile = PROFILES[v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)]
+    profile = PROFILES[
+        v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
+    ]
     event_hubs = _event_hubs(profile, config.get(key("eventHubs")))
     flink = _flink(profile, config.get(key("flink")))
     if flink.parallelism > event_hubs.partitions:
@@ -220,8 +222,8 @@ def _check_stack_name(stack: str) -> None:
     v.matching(
         "stack name",
         stack,
-        r"[a-z][a-z0-9-]{0,19}",
-        "1-20 characters: lowercase letters, digits and hyphens, starting with a letter "
+        r"[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?",
+        "1-20 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen "
         "(it becomes part of Azure resource names)",
     )
 
@@ -249,7 +251,10 @@ def _aks(profile: Profile, raw: Any) -> AksSettings:
             "a Kubernetes version supported by AKS such as 1.34 or 1.34.2",
         ),
         vm_size=v.matching(
-            key("aks.vmSize"), obj.get("vmSize", profile.vm_size), r"Standard_[A-Za-z0-9_]+", "an Azure VM size such as Standard_D4s_v3"
+            key("aks.vmSize"),
+            obj.get("vmSize", profile.vm_size),
+            r"Standard_[A-Za-z0-9_]+",
+            "an Azure VM size such as Standard_D4s_v3",
         ),
         node_count=node_count,
         autoscale_min=low,
@@ -272,9 +277,19 @@ def _event_hubs(profile: Profile, raw: Any) -> EventHubsSettings:
     tus = obj.get("throughputUnits", profile.throughput_units)
     if isinstance(tus, bool) or tus not in units:
         raise ConfigError(key("eventHubs.throughputUnits"), tus, f"for {sku}: " + _describe_units(units))
-    partitions = v.integer(key("eventHubs.partitions"), obj.get("partitions", profile.partitions), 1, int(str(limits["partitions"])), f" for the {sku} SKU")
+    partitions = v.integer(
+        key("eventHubs.partitions"),
+        obj.get("partitions", profile.partitions),
+        1,
+        int(str(limits["partitions"])),
+        f" for the {sku} SKU",
+    )
     retention = v.integer(
-        key("eventHubs.retentionHours"), obj.get("retentionHours", 24), 1, int(str(limits["retention"])), f" for the {sku} SKU"
+        key("eventHubs.retentionHours"),
+        obj.get("retentionHours", 24),
+        1,
+        int(str(limits["retention"])),
+        f" for the {sku} SKU",
     )
     hub_rule = "1-256 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit"
     input_hub = v.matching(key("eventHubs.inputHub"), obj.get("inputHub", "input"), EVENT_HUB_NAME, hub_rule)
@@ -302,7 +317,9 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
     registry, repository, tag = DEFAULT_ZOOKEEPER_IMAGE
     replicas = v.integer(key("zookeeper.replicas"), obj.get("replicas", 3), 1, 7)
     if replicas % 2 == 0:
-        raise ConfigError(key("zookeeper.replicas"), replicas, "an odd number (1, 3, 5 or 7): a quorum needs a majority")
+        raise ConfigError(
+            key("zookeeper.replicas"), replicas, "an odd number (1, 3, 5 or 7): a quorum needs a majority"
+        )
     return ZooKeeperSettings(
         chart=v.matching(
             key("zookeeper.chart"),
@@ -319,9 +336,24 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
         replicas=replicas,
         storage_size=v.quantity(key("zookeeper.storageSize"), obj.get("storageSize", "8Gi")),
         image=ImageRef(
-            registry=v.matching(key("zookeeper.image.registry"), image.get("registry", registry), r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*", "a registry host such as docker.io or myregistry.azurecr.io"),
-            repository=v.matching(key("zookeeper.image.repository"), image.get("repository", repository), r"[a-z0-9._/-]+", "an image repository such as bitnamilegacy/zookeeper"),
-            tag=v.matching(key("zookeeper.image.tag"), image.get("tag", tag), r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}", "an image tag such as 3.9.3-debian-12-r22"),
+            registry=v.matching(
+                key("zookeeper.image.registry"),
+                image.get("registry", registry),
+                r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*",
+                "a registry host such as docker.io or myregistry.azurecr.io",
+            ),
+            repository=v.matching(
+                key("zookeeper.image.repository"),
+                image.get("repository", repository),
+                r"[a-z0-9._/-]+",
+                "an image repository such as bitnamilegacy/zookeeper",
+            ),
+            tag=v.matching(
+                key("zookeeper.image.tag"),
+                image.get("tag", tag),
+                r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}",
+                "an image tag such as 3.9.3-debian-12-r22",
+            ),
         ),
     )
 
@@ -338,17 +370,36 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
                 "arguments without credentials: Flink's UI shows job arguments; "
                 "the job reads Kafka credentials from the KAFKA_* environment variables",
             )
-    v.memory_bytes(key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2)
+    v.memory_bytes(
+        key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2
+    )
     v.memory_bytes(key("flink.taskManagerMemory"), obj.get("taskManagerMemory", profile.task_manager_memory), 1024**3)
     v.duration_ms(key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 60 * 60_000)
     return FlinkSettings(
         version=version,
-        image=v.matching(key("flink.image"), obj.get("image", FLINK_IMAGES[version]), r"[A-Za-z0-9][A-Za-z0-9./:@_-]*", "a container image reference"),
-        job_class_name=v.matching(key("flink.jobClassName"), obj.get("jobClassName", DEFAULT_JOB_CLASS), JAVA_CLASS, "a fully qualified Java class name"),
-        job_jar=v.matching(key("flink.jobJar"), obj.get("jobJar", DEFAULT_JOB_JAR), r"/[A-Za-z0-9._/-]+\.jar", "an absolute path of a .jar inside the image"),
+        image=v.matching(
+            key("flink.image"),
+            obj.get("image", FLINK_IMAGES[version]),
+            r"[A-Za-z0-9][A-Za-z0-9./:@_-]*",
+            "a container image reference",
+        ),
+        job_class_name=v.matching(
+            key("flink.jobClassName"),
+            obj.get("jobClassName", DEFAULT_JOB_CLASS),
+            JAVA_CLASS,
+            "a fully qualified Java class name",
+        ),
+        job_jar=v.matching(
+            key("flink.jobJar"),
+            obj.get("jobJar", DEFAULT_JOB_JAR),
+            r"/[A-Za-z0-9._/-]+\.jar",
+            "an absolute path of a .jar inside the image",
+        ),
         job_args=args,
         task_managers=v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256),
-        slots_per_task_manager=v.integer(key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64),
+        slots_per_task_manager=v.integer(
+            key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
+        ),
         job_manager_memory=obj.get("jobManagerMemory", profile.job_manager_memory),
         task_manager_memory=obj.get("taskManagerMemory", profile.task_manager_memory),
         checkpoint_interval=obj.get("checkpointInterval", "30s"),
@@ -360,15 +411,23 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
 def _ui(raw: Any) -> UiSettings:
     obj = v.check_keys(key("ui"), raw, UI_KEYS)
     exposure = v.choice(key("ui.exposure"), obj.get("exposure", "portForward"), UI_EXPOSURES)
-    cidrs = tuple(v.cidr(key("ui.allowedCidrs"), c) for c in v.string_list(key("ui.allowedCidrs"), obj.get("allowedCidrs", [])))
+    cidrs = tuple(
+        v.cidr(key("ui.allowedCidrs"), c) for c in v.string_list(key("ui.allowedCidrs"), obj.get("allowedCidrs", []))
+    )
     if exposure == "public":
         if not cidrs:
             raise ConfigError(
-                key("ui.allowedCidrs"), list(cidrs), "a non-empty list of CIDRs when ui.exposure is public (the Flink UI has no authentication)"
+                key("ui.allowedCidrs"),
+                list(cidrs),
+                "a non-empty list of CIDRs when ui.exposure is public (the Flink UI has no authentication)",
             )
         open_to_all = [c for c in cidrs if c.endswith("/0")]
         if open_to_all:
-            raise ConfigError(key("ui.allowedCidrs"), open_to_all[0], "networks narrower than the whole internet (the Flink UI has no authentication)")
+            raise ConfigError(
+                key("ui.allowedCidrs"),
+                open_to_all[0],
+                "networks narrower than the whole internet (the Flink UI has no authentication)",
+            )
     return UiSettings(exposure=exposure, allowed_cidrs=cidrs)
 
 

@@ -1,7 +1,7 @@
 """Composition of one environment: which components, in which order, wired by outputs.
 
-    AksCluster ──provider──▶ Namespace ─▶ ZooKeeperEnsemble ─connect string─▶ FlinkJobCluster
-        └─resource group─▶ KafkaEventHubs ──bootstrap servers, JAAS lines─────────┘
+AksCluster ──provider──▶ Namespace ─▶ ZooKeeperEnsemble ─connect string─▶ FlinkJobCluster
+    └─resource group─▶ KafkaEventHubs ──bootstrap servers, JAAS lines─────────┘
 """
 
 from __future__ import annotations
@@ -51,9 +51,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
     on_cluster = pulumi.ResourceOptions(provider=aks.provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project}
-        ),
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project}),
         opts=on_cluster,
     )
     in_namespace = pulumi.ResourceOptions(provider=aks.provider, depends_on=[namespace])

@@ -42,9 +42,7 @@ def check_keys(key: str, obj: Any, allowed: Iterable[str]) -> Mapping[str, Any]:
         raise ConfigError(key, obj, f"an object with keys {', '.join(names)}")
     unknown = sorted(set(obj) - set(names))
     if unknown:
-        raise ConfigError(
-            f"{key}.{unknown[0]}", obj[unknown[0]], f"no such key; known keys: {', '.join(names)}"
-        )
+        raise ConfigError(f"{key}.{unknown[0]}", obj[unknown[0]], f"no such key; known keys: {', '.join(names)}")
     return obj
 
 
@@ -119,8 +117,7 @@ _MEMORY_UNITS = {
 def memory_bytes(key: str, value: Any, minimum: int) -> int:
     """A size in Flink's MemorySize syntax ("1600m", "2 gb"), at least ``minimum`` bytes."""
     allowed = (
-        f"a Flink memory size such as 1600m or 4g (units b, k/kb, m/mb, g/gb, t/tb), "
-        f"at least {minimum // 1024**2}m"
+        f"a Flink memory size such as 1600m or 4g (units b, k/kb, m/mb, g/gb, t/tb), at least {minimum // 1024**2}m"
     )
     match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", value) if isinstance(value, str) else None
     if not match or match.group(2).lower() not in _MEMORY_UNITS:
@@ -152,9 +149,7 @@ _DURATION_UNITS = {
 
 def duration_ms(key: str, value: Any, low_ms: int, high_ms: int) -> int:
     """A duration in Flink's syntax ("30 s", "2 min", "500 ms")."""
-    allowed = (
-        f"a duration such as 30s, 2min or 500ms, from {low_ms} ms to {high_ms // 60_000} min"
-    )
+    allowed = f"a duration such as 30s, 2min or 500ms, from {low_ms} ms to {high_ms // 60_000} min"
     match = re.fullmatch(r"\s*(\d+)\s*([a-z]+)\s*", value) if isinstance(value, str) else None
     if not match or match.group(2) not in _DURATION_UNITS:
         raise ConfigError(key, value, allowed)

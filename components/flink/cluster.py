@@ -11,7 +11,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.flink import kafka_secret, pods, services
-from components.flink.flink_config import CONFIG_FILE_NAME, REST_PORT, FlinkConfigInputs, render_flink_config, to_config_yaml
+from components.flink.flink_config import (
+    CONFIG_FILE_NAME,
+    REST_PORT,
+    FlinkConfigInputs,
+    render_flink_config,
+    to_config_yaml,
+)
 from components.flink.kafka_secret import KafkaEndpoint
 from components.flink.rbac import port_patcher_rules
 from components.flink.sizing import container_memory
@@ -169,7 +175,11 @@ class FlinkJobCluster(pulumi.ComponentResource):
         k8s.rbac.v1.RoleBinding(
             f"{name}-port-patcher-binding",
             metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
-            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": pods.PORT_PATCHER_SERVICE_ACCOUNT},
+            role_ref={
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Role",
+                "name": pods.PORT_PATCHER_SERVICE_ACCOUNT,
+            },
             subjects=[{"kind": "ServiceAccount", "name": pods.PORT_PATCHER_SERVICE_ACCOUNT, "namespace": ns}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account, role]),
         )

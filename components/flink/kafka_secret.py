@@ -7,6 +7,7 @@ as ready client property files (``input.properties``, ``output.properties``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulumi
@@ -80,15 +81,16 @@ def secret_data(
     }
 
 
-def secret_string_data(endpoint: KafkaEndpoint) -> pulumi.Output[dict[str, str]]:
-    """The Secret's ``stringData``, secret as a whole."""
-    return pulumi.Output.secret(
-        pulumi.Output.all(endpoint.bootstrap_servers, endpoint.input_jaas_config, endpoint.output_jaas_config).apply(
-            lambda v: secret_data(
-                v[0], endpoint.input_topic, endpoint.output_topic, endpoint.consumer_group, v[1], v[2]
-            )
-        )
+def secret_string_data(endpoint: KafkaEndpoint) -> dict[str, pulumi.Output[str]]:
+    """The Secret's ``stringData``: every key known up front, every value a Pulumi secret."""
+    data = pulumi.Output.all(endpoint.bootstrap_servers, endpoint.input_jaas_config, endpoint.output_jaas_config).apply(
+        lambda v: secret_data(v[0], endpoint.input_topic, endpoint.output_topic, endpoint.consumer_group, v[1], v[2])
     )
+    return {k: pulumi.Output.secret(data.apply(_item(k))) for k in (*ENV_VARS, *PROPERTY_FILES)}
+
+
+def _item(key: str) -> Callable[[dict[str, str]], str]:
+    return lambda data: data[key]
 
 
 def env_from_secret() -> list[dict[str, object]]:

@@ -170,7 +170,11 @@ def with_port_patcher(pod: Pod, ctx: PodContext) -> Pod:
                 "sources": [
                     {"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}},
                     {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                    {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
+                    {
+                        "downwardAPI": {
+                            "items": [{"path": "namespace", "fieldRef": {"fieldPath": "metadata.namespace"}}]
+                        }
+                    },
                 ]
             },
         },

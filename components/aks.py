@@ -1,0 +1,201 @@
+"""AksCluster: resource group, Log Analytics workspace, AKS cluster, its kubeconfig and provider.
+
+The cluster keeps only a small System pool inline (AKS needs one at creation, and the
+API cannot change inline pools afterwards); the workloads run in a separate ``AgentPool``
+of mode User, autoscaled and sized by the throughput profile.
+
+Networking is Azure CNI overlay powered by Cilium: pods get addresses from a private
+overlay range (no VNet planning), and Cilium's eBPF dataplane enforces NetworkPolicy.
+Azure Network Policy Manager is being retired with Cilium as its successor, and Calico
+would add a third-party policy engine to upgrade and operate alongside AKS.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import containerservice, operationalinsights, resources
+
+from infra import naming
+from infra.settings import AksSettings
+
+SYSTEM_VM_SIZE = "Standard_D2s_v3"
+SYSTEM_OS_DISK_GB = 64
+USER_OS_DISK_GB = 128
+# Kubernetes' own default; kubelet reservations on AKS are sized for it.
+MAX_PODS = 110
+POD_CIDR = "10.244.0.0/16"
+SERVICE_CIDR = "10.0.0.0/16"
+DNS_SERVICE_IP = "10.0.0.10"
+LOG_RETENTION_DAYS = 30
+# Keeps system add-ons (CoreDNS, metrics-server, …) alone on the System pool.
+CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
+# AKS applies patch releases of the chosen minor and fresh node images on its own.
+UPGRADE_CHANNEL = "patch"
+NODE_OS_UPGRADE_CHANNEL = "NodeImage"
+
+
+@dataclass
+class AksClusterArgs:
+    stack: str
+    location: str
+    settings: AksSettings
+    protect: bool
+    tags: dict[str, str]
+
+
+def decode_kubeconfig(encoded: str) -> str:
+    """AKS returns kubeconfigs base64-encoded."""
+    return base64.b64decode(encoded, validate=True).decode("utf-8")
+
+
+class AksCluster(pulumi.ComponentResource):
+    resource_group_name: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]  # secret
+    provider: k8s.Provider
+
+    def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("flink-aks:aks:AksCluster", name, None, opts)
+        settings = args.settings
+        # Stateful or slow to rebuild: protected in prod. The user pool is not: it holds
+        # no data, and replacing it (a new VM size) must stay possible.
+        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
+
+        group = resources.ResourceGroup(
+            f"{name}-rg",
+            resource_group_name=naming.resource_group_name(args.stack),
+            location=args.location,
+            tags=args.tags,
+            opts=kept,
+        )
+        workspace = operationalinsights.Workspace(
+            f"{name}-logs",
+            workspace_name=naming.log_analytics_workspace_name(args.stack),
+            resource_group_name=group.name,
+            location=args.location,
+            sku=operationalinsights.WorkspaceSkuArgs(name=operationalinsights.WorkspaceSkuNameEnum.PER_GB2018),
+            retention_in_days=LOG_RETENTION_DAYS,
+            tags=args.tags,
+            opts=kept,
+        )
+        zones = list(settings.zones) or None
+        cluster = containerservice.ManagedCluster(
+            f"{name}-cluster",
+            resource_name_=naming.cluster_name(args.stack),
+            resource_group_name=group.name,
+            location=args.location,
+            dns_prefix=naming.dns_prefix(args.stack),
+            node_resource_group=naming.node_resource_group_name(args.stack),
+            kubernetes_version=settings.kubernetes_version,
+            sku=containerservice.ManagedClusterSKUArgs(
+                name=containerservice.ManagedClusterSKUName.BASE, tier=settings.tier
+            ),
+            identity=containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
+            ),
+            enable_rbac=True,
+            # The stack reads the user kubeconfig (listClusterUserCredential); see
+            # docs/azure.md for Entra-only clusters (local accounts off, kubelogin).
+            disable_local_accounts=False,
+            agent_pool_profiles=[
+                containerservice.ManagedClusterAgentPoolProfileArgs(
+                    name=naming.agent_pool_name(naming.SYSTEM_POOL),
+                    mode=containerservice.AgentPoolMode.SYSTEM,
+                    count=settings.system_node_count,
+                    vm_size=SYSTEM_VM_SIZE,
+                    availability_zones=zones,
+                    node_taints=[CRITICAL_ADDONS_ONLY],
+                    max_pods=MAX_PODS,
+                    os_type=containerservice.OSType.LINUX,
+                    os_disk_type=containerservice.OSDiskType.MANAGED,
+                    os_disk_size_gb=SYSTEM_OS_DISK_GB,
+                    orchestrator_version=settings.kubernetes_version,
+                    type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
+                )
+            ],
+            network_profile=containerservice.ContainerServiceNetworkProfileArgs(
+                network_plugin=containerservice.NetworkPlugin.AZURE,
+                network_plugin_mode=containerservice.NetworkPluginMode.OVERLAY,
+                network_dataplane=containerservice.NetworkDataplane.CILIUM,
+                network_policy=containerservice.NetworkPolicy.CILIUM,
+                pod_cidr=POD_CIDR,
+                service_cidr=SERVICE_CIDR,
+                dns_service_ip=DNS_SERVICE_IP,
+                load_balancer_sku=containerservice.LoadBalancerSku.STANDARD,
+                outbound_type=containerservice.OutboundType.LOAD_BALANCER,
+            ),
+            oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
+            security_profile=containerservice.ManagedClusterSecurityProfileArgs(
+                workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
+            ),
+            # The Flink HA/checkpoint volume is an azurefile-csi RWX claim: keep the driver on
+            # explicitly rather than rely on today's default.
+            storage_profile=containerservice.ManagedClusterStorageProfileArgs(
+                file_csi_driver=containerservice.ManagedClusterStorageProfileFileCSIDriverArgs(enabled=True),
+                disk_csi_driver=containerservice.ManagedClusterStorageProfileDiskCSIDriverArgs(enabled=True),
+            ),
+            addon_profiles={
+                "omsagent": containerservice.ManagedClusterAddonProfileArgs(
+                    enabled=True, config={"logAnalyticsWorkspaceResourceID": workspace.id}
+                ),
+            },
+            auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
+                upgrade_channel=UPGRADE_CHANNEL, node_os_upgrade_channel=NODE_OS_UPGRADE_CHANNEL
+            ),
+            tags=args.tags,
+            opts=kept,
+        )
+        containerservice.AgentPool(
+            f"{name}-user-pool",
+            agent_pool_name=naming.agent_pool_name(naming.USER_POOL),
+            resource_group_name=group.name,
+            resource_name_=cluster.name,
+            mode=containerservice.AgentPoolMode.USER,
+            vm_size=settings.vm_size,
+            count=settings.node_count,
+            enable_auto_scaling=True,
+            min_count=settings.autoscale_min,
+            max_count=settings.autoscale_max,
+            availability_zones=zones,
+            max_pods=MAX_PODS,
+            os_type=containerservice.OSType.LINUX,
+            os_disk_type=containerservice.OSDiskType.MANAGED,
+            os_disk_size_gb=USER_OS_DISK_GB,
+            orchestrator_version=settings.kubernetes_version,
+            type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
+            node_labels={"workload": "flink"},
+            tags=args.tags,
+            # The cluster autoscaler owns the node count once the pool exists: without
+            # this, every `pulumi up` would reset the pool to the initial count.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+        )
+
+        # Read with the cluster's outputs, so during a first preview it is unknown (the
+        # cluster does not exist yet) instead of failing.
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=group.name,
+            resource_name=cluster.name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        # Secret from the first value read out of the result (the SDK marks none of it),
+        # so it is secret even while still unknown in a preview.
+        encoded: pulumi.Output[str] = pulumi.Output.secret(credentials.kubeconfigs[0].value)
+        self.kubeconfig = encoded.apply(decode_kubeconfig)
+        self.resource_group_name = group.name
+        self.cluster_name = cluster.name
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["kubeconfig"]),
+        )
+        self.register_outputs(
+            {
+                "resource_group_name": self.resource_group_name,
+                "cluster_name": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+            }
+        )

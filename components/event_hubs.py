@@ -1,0 +1,174 @@
+"""KafkaEventHubs: an Event Hubs namespace with the job's input and output hubs, over Kafka.
+
+Least privilege: the job reads with a ``Listen``-only rule on the input hub and writes
+with a ``Send``-only rule on the output hub; no namespace-wide rule exists. Both
+connection strings, and the JAAS lines built from them, are Pulumi secrets.
+
+SAS (``disable_local_auth=False``) is kept because Kafka's PLAIN mechanism carries it;
+moving to Entra ID (OAUTHBEARER with workload identity) would let local auth be turned off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_random as random
+from pulumi_azure_native import eventhub
+
+from components.kafka_jaas import jaas_config
+from infra import naming
+from infra.settings import EventHubsSettings
+
+SUFFIX_LENGTH = 6
+
+
+@dataclass
+class KafkaEventHubsArgs:
+    stack: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    settings: EventHubsSettings
+    protect: bool
+    tags: dict[str, str]
+    # Free of charge and fixed at creation. Azure allows it only in regions with
+    # availability zones; set it to False for a region without them.
+    zone_redundant: bool = True
+
+
+class KafkaEventHubs(pulumi.ComponentResource):
+    namespace_name: pulumi.Output[str]
+    bootstrap_servers: pulumi.Output[str]
+    input_topic: str
+    output_topic: str
+    consumer_group: str
+    input_connection_string: pulumi.Output[str]  # secret
+    output_connection_string: pulumi.Output[str]  # secret
+    input_jaas_config: pulumi.Output[str]  # secret
+    output_jaas_config: pulumi.Output[str]  # secret
+
+    def __init__(self, name: str, args: KafkaEventHubsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("flink-aks:eventhubs:KafkaEventHubs", name, None, opts)
+        settings = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+        # The namespace and the hubs hold the events: protected in prod.
+        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
+
+        # Stable once created: it has no keepers, so it never changes by itself.
+        suffix = random.RandomString(
+            f"{name}-suffix",
+            length=SUFFIX_LENGTH,
+            lower=True,
+            upper=False,
+            numeric=True,
+            special=False,
+            opts=child,
+        )
+        namespace = eventhub.Namespace(
+            f"{name}-namespace",
+            namespace_name=suffix.result.apply(lambda s: naming.eventhubs_namespace_name(args.stack, s)),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=eventhub.SkuArgs(name=settings.sku, tier=settings.sku, capacity=settings.throughput_units),
+            # An input of the 2024-01-01 API; Standard and Premium have the Kafka endpoint
+            # anyway, so this states the intent rather than switches anything on.
+            kafka_enabled=True,
+            minimum_tls_version=eventhub.TlsVersion.TLS_VERSION_1_2,
+            disable_local_auth=False,
+            public_network_access=eventhub.PublicNetworkAccess.ENABLED,
+            # Sized by the throughput profile; auto-inflate would hide an undersized profile.
+            is_auto_inflate_enabled=False,
+            zone_redundant=args.zone_redundant,
+            tags=args.tags,
+            opts=kept,
+        )
+        self.namespace_name = namespace.name
+        self.bootstrap_servers = namespace.name.apply(naming.kafka_bootstrap_servers)
+        self.input_topic = settings.input_hub
+        self.output_topic = settings.output_hub
+        self.consumer_group = settings.consumer_group
+
+        input_hub = self._hub(f"{name}-input", settings.input_hub, namespace, args, kept)
+        output_hub = self._hub(f"{name}-output", settings.output_hub, namespace, args, kept)
+        # The job's group.id has the same name. Event Hubs creates Kafka consumer groups on
+        # a client's first join anyway; this one is declared so AMQP readers and the portal
+        # see it, and so the name is owned by the stack.
+        eventhub.ConsumerGroup(
+            f"{name}-consumer-group",
+            consumer_group_name=settings.consumer_group,
+            event_hub_name=input_hub.name,
+            namespace_name=namespace.name,
+            resource_group_name=args.resource_group_name,
+            opts=child,
+        )
+        self.input_connection_string = self._connection_string(
+            f"{name}-input-listen", "flink-listen", eventhub.AccessRights.LISTEN, input_hub, namespace, args
+        )
+        self.output_connection_string = self._connection_string(
+            f"{name}-output-send", "flink-send", eventhub.AccessRights.SEND, output_hub, namespace, args
+        )
+        self.input_jaas_config = pulumi.Output.secret(self.input_connection_string.apply(jaas_config))
+        self.output_jaas_config = pulumi.Output.secret(self.output_connection_string.apply(jaas_config))
+        self.register_outputs(
+            {
+                "namespace_name": self.namespace_name,
+                "bootstrap_servers": self.bootstrap_servers,
+                "input_topic": self.input_topic,
+                "output_topic": self.output_topic,
+                "input_jaas_config": self.input_jaas_config,
+                "output_jaas_config": self.output_jaas_config,
+            }
+        )
+
+    def _hub(
+        self,
+        logical: str,
+        hub: str,
+        namespace: eventhub.Namespace,
+        args: KafkaEventHubsArgs,
+        opts: pulumi.ResourceOptions,
+    ) -> eventhub.EventHub:
+        return eventhub.EventHub(
+            logical,
+            event_hub_name=hub,
+            namespace_name=namespace.name,
+            resource_group_name=args.resource_group_name,
+            partition_count=args.settings.partitions,
+            # The 2024-01-01 API's retention in hours (messageRetentionInDays is the
+            # older, day-granular form; only one of them is set).
+            retention_description=eventhub.RetentionDescriptionArgs(
+                cleanup_policy=eventhub.CleanupPolicyRetentionDescription.DELETE,
+                retention_time_in_hours=args.settings.retention_hours,
+            ),
+            opts=opts,
+        )
+
+    def _connection_string(
+        self,
+        logical: str,
+        rule_name: str,
+        right: eventhub.AccessRights,
+        hub: eventhub.EventHub,
+        namespace: eventhub.Namespace,
+        args: KafkaEventHubsArgs,
+    ) -> pulumi.Output[str]:
+        """A rule with one right on one hub, and its primary connection string (secret)."""
+        rule = eventhub.EventHubAuthorizationRule(
+            logical,
+            authorization_rule_name=rule_name,
+            event_hub_name=hub.name,
+            namespace_name=namespace.name,
+            resource_group_name=args.resource_group_name,
+            rights=[right],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        keys = eventhub.list_event_hub_keys_output(
+            authorization_rule_name=rule.name,
+            event_hub_name=hub.name,
+            namespace_name=namespace.name,
+            resource_group_name=args.resource_group_name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        # Secret from the first value read out of the result (the SDK marks none of it),
+        # so it is secret even while still unknown in a preview.
+        return pulumi.Output.secret(keys.primary_connection_string)

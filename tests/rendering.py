@@ -1,0 +1,45 @@
+"""Render stacks for tests with the same machinery as ``python -m infra.render``."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from infra.offline import Rendering, render_config
+from infra.project_files import stack_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def render(stack: str, preview: bool = True, **objects: Any) -> Rendering:
+    """Render ``Pulumi.<stack>.yaml`` with ``flink-aks:<name>`` objects merged key by key."""
+    return _render(stack, preview, json.dumps(objects, sort_keys=True))
+
+
+@functools.cache
+def _render(stack: str, preview: bool, overrides_json: str) -> Rendering:
+    config = stack_config(ROOT, stack)
+    for name, value in json.loads(overrides_json).items():
+        full = f"flink-aks:{name}"
+        current = config.get(full)
+        config[full] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+    return render_config(stack, config, preview=preview)
+
+
+def kubernetes_objects(rendering: Rendering) -> list[dict[str, Any]]:
+    from infra.render import manifests
+
+    return manifests(rendering)
+
+
+def k8s_object(rendering: Rendering, kind: str, name: str) -> dict[str, Any]:
+    found = [o for o in kubernetes_objects(rendering) if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(found) == 1, f"{len(found)} {kind} named {name}"
+    return found[0]
+
+
+def container(pod_template: dict[str, Any], name: str) -> dict[str, Any]:
+    spec = pod_template["spec"]
+    return next(c for c in spec["containers"] + spec.get("initContainers", []) if c["name"] == name)

@@ -1,0 +1,118 @@
+"""The Flink config renderer, called directly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from components.flink.flink_config import (
+    CONFIG_FILE_NAME,
+    ZK_SESSION_TIMEOUT_MS,
+    ZK_TICK_TIME_MS,
+    FlinkConfigInputs,
+    render_flink_config,
+    to_config_yaml,
+)
+from components.zookeeper_values import MAX_SESSION_TIMEOUT_MS
+
+INPUTS = FlinkConfigInputs(
+    version="1.20",
+    cluster_id="flink-aks-dev",
+    zookeeper_quorum="zk-0:2181,zk-1:2181,zk-2:2181",
+    jobmanager_address="flink-jobmanager",
+    storage_dir="/flink-data/",
+    slots_per_task_manager=2,
+    parallelism=4,
+    jobmanager_memory="1600m",
+    taskmanager_memory="4g",
+    checkpoint_interval="30s",
+    rpc_port_mode="sidecar",
+)
+
+# Keys Flink removed or renamed; none may appear in what we render.
+REMOVED_KEYS = {
+    "high-availability",
+    "high-availability.zookeeper.storageDir",
+    "jobmanager.heap.mb",
+    "jobmanager.heap.size",
+    "taskmanager.heap.mb",
+    "taskmanager.heap.size",
+    "state.backend",
+    "state.checkpoints.dir",
+    "state.savepoints.dir",
+    "restart-strategy",
+    "high-availability.cluster-id.legacy",
+}
+
+
+def test_config_file_name_is_the_one_flink_1_19_and_2_x_read() -> None:
+    assert CONFIG_FILE_NAME == "config.yaml"
+
+
+@pytest.mark.parametrize("version", ["1.20", "2.0", "2.1"])
+def test_current_keys_only_for_each_supported_version(version: str) -> None:
+    config = render_flink_config(dataclasses.replace(INPUTS, version=version))
+    assert not REMOVED_KEYS & set(config)
+    assert config["high-availability.type"] == "zookeeper"
+    assert config["state.backend.type"] == "hashmap"
+
+
+def test_unsupported_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="supported"):
+        render_flink_config(dataclasses.replace(INPUTS, version="1.18"))
+
+
+def test_zookeeper_ha_with_per_stack_cluster_id_and_shared_storage() -> None:
+    config = render_flink_config(INPUTS)
+    assert config["high-availability.zookeeper.quorum"] == "zk-0:2181,zk-1:2181,zk-2:2181"
+    assert config["high-availability.cluster-id"] == "flink-aks-dev"
+    assert config["high-availability.storageDir"] == "file:///flink-data/ha"
+    assert config["execution.checkpointing.dir"] == "file:///flink-data/checkpoints"
+    assert config["execution.checkpointing.savepoint-dir"] == "file:///flink-data/savepoints"
+
+
+def test_zookeeper_session_timeout_allows_fast_failover_and_fits_the_servers_range() -> None:
+    config = render_flink_config(INPUTS)
+    timeout = config["high-availability.zookeeper.client.session-timeout"]
+    assert isinstance(timeout, int) and timeout == ZK_SESSION_TIMEOUT_MS
+    assert 2 * ZK_TICK_TIME_MS <= timeout <= MAX_SESSION_TIMEOUT_MS
+    assert timeout < 60000  # Flink's default, capped at 40 s by ZooKeeper: a slow failover
+    connection_timeout = config["high-availability.zookeeper.client.connection-timeout"]
+    assert isinstance(connection_timeout, int) and connection_timeout < timeout
+
+
+def test_sidecar_mode_binds_a_random_rpc_port_and_pinned_mode_binds_6123() -> None:
+    assert render_flink_config(INPUTS)["high-availability.jobmanager.port"] == 0
+    pinned = render_flink_config(dataclasses.replace(INPUTS, rpc_port_mode="pinned"))
+    assert pinned["high-availability.jobmanager.port"] == 6123
+
+
+def test_unknown_rpc_port_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="sidecar or pinned"):
+        render_flink_config(dataclasses.replace(INPUTS, rpc_port_mode="random"))
+
+
+def test_ui_is_read_only() -> None:
+    config = render_flink_config(INPUTS)
+    assert config["web.submit.enable"] is False
+    assert config["web.cancel.enable"] is False
+
+
+def test_checkpointing_restart_strategy_and_sizes_come_from_the_inputs() -> None:
+    config = render_flink_config(INPUTS)
+    assert config["execution.checkpointing.interval"] == "30s"
+    assert config["execution.checkpointing.mode"] == "EXACTLY_ONCE"
+    assert config["restart-strategy.type"] == "exponential-delay"
+    assert config["taskmanager.numberOfTaskSlots"] == 2
+    assert config["parallelism.default"] == 4
+    assert config["jobmanager.memory.process.size"] == "1600m"
+    assert config["taskmanager.memory.process.size"] == "4g"
+
+
+def test_file_is_standard_yaml_with_flat_keys_that_round_trips() -> None:
+    config = render_flink_config(INPUTS)
+    text = to_config_yaml(config)
+    assert yaml.safe_load(text) == config
+    assert text.splitlines()[0].startswith("jobmanager.rpc.address: ")
