@@ -1,0 +1,61 @@
+"""The README's config reference cannot drift from the settings code."""
+
+from __future__ import annotations
+
+import re
+
+from infra import settings as s
+from tests.rendering import ROOT
+
+NESTED = {"aks.autoscale": s.AUTOSCALE_KEYS, "zookeeper.image": s.IMAGE_KEYS}
+OBJECTS = {
+    "aks": s.AKS_KEYS,
+    "eventHubs": s.EVENT_HUBS_KEYS,
+    "zookeeper": s.ZOOKEEPER_KEYS,
+    "flink": s.FLINK_KEYS,
+    "ui": s.UI_KEYS,
+}
+
+
+def keys_in_code() -> set[str]:
+    keys = {s.LOCATION_KEY}
+    for top in s.TOP_LEVEL_KEYS:
+        if top not in OBJECTS:
+            keys.add(f"flink-aks:{top}")
+            continue
+        for name in OBJECTS[top]:
+            path = f"{top}.{name}"
+            keys |= {f"flink-aks:{path}.{sub}" for sub in NESTED[path]} if path in NESTED else {f"flink-aks:{path}"}
+    return keys
+
+
+def keys_in_readme() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    return set(re.findall(r"^\| `((?:flink-aks|azure-native):[A-Za-z.]+)` \|", text, flags=re.MULTILINE))
+
+
+def test_every_setting_is_documented_and_every_documented_key_exists() -> None:
+    assert keys_in_readme() == keys_in_code()
+
+
+def test_readme_names_the_profiles_of_the_code() -> None:
+    text = (ROOT / "README.md").read_text()
+    for name, p in s.PROFILES.items():
+        row = f"| `{name}` | {p.throughput_units} | {p.partitions} | {p.task_managers} | {p.nodes} | {p.vm_size} |"
+        assert row in text
+
+
+def test_readme_names_the_pinned_defaults() -> None:
+    text = (ROOT / "README.md").read_text()
+    for pinned in (
+        s.DEFAULT_ZOOKEEPER_CHART_VERSION,
+        s.DEFAULT_ZOOKEEPER_IMAGE[2],
+        s.FLINK_IMAGES["1.20"],
+        s.DEFAULT_KUBERNETES_VERSION,
+    ):
+        assert pinned in text
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    assert "bash scripts/test.sh" in (ROOT / "README.md").read_text()
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
