@@ -31,7 +31,7 @@ done
 # usrlib, where application mode looks for the job (TaskManagers need it too).
 # A flink-conf.yaml would take precedence over config.yaml in Flink 1.x: remove it.
 PREPARE = r"""set -eu
-cp -R /opt/flink/conf/. "$CONF_OUT/"
+cp -R "${IMAGE_CONF:-/opt/flink/conf}/." "$CONF_OUT/"
 rm -f "$CONF_OUT/flink-conf.yaml"
 cp "$CONFIG_SOURCE" "$CONF_OUT/config.yaml"
 cp "$JOB_JAR" "$USRLIB_OUT/"
