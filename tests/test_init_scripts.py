@@ -103,7 +103,7 @@ def test_wait_for_zookeeper_succeeds_once_a_server_reports_a_mode(
     zookeeper_like: Callable[[bytes], FourLetterServer],
 ) -> None:
     serving = zookeeper_like(b"Zookeeper version: 3.9.3\nLatency min/avg/max: 0/0.0/0\nMode: follower\nNode count: 5\n")
-    quorum = f"127.0.0.1:1,{serving.server_address[0]}:{serving.server_address[1]}"
+    quorum = f"127.0.0.1:1,127.0.0.1:{serving.server_address[1]}"
     result = bash(scripts.WAIT_FOR_ZOOKEEPER, {"ZOOKEEPER_QUORUM": quorum, "ZOOKEEPER_WAIT_SECONDS": "20"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(f"zookeeper serving: 127.0.0.1:{serving.server_address[1]} follower")
