@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from infra.offline import Rendering, render_config
 from infra.project_files import stack_config
+from infra.settings import Settings, parse_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +28,19 @@ def _render(stack: str, preview: bool, overrides_json: str) -> Rendering:
         current = config.get(full)
         config[full] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
     return render_config(stack, config, preview=preview)
+
+
+@dataclass
+class ComponentRender:
+    """A component rendered alone, with the plain values of its secret outputs caught in the program."""
+
+    settings: Settings
+    rendering: Rendering
+    revealed: dict[str, Any] = field(default_factory=dict)
+
+
+def settings_of(stack: str) -> Settings:
+    return parse_settings(stack, stack_config(ROOT, stack))
 
 
 def kubernetes_objects(rendering: Rendering) -> list[dict[str, Any]]:

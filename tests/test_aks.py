@@ -8,7 +8,6 @@ listManagedClusterUserCredentials with a made-up kubeconfig).
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -21,7 +20,8 @@ from infra import naming
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
 from infra.offline import ROOT, SECRET, UNKNOWN, Rendering, render_config
 from infra.project_files import stack_config
-from infra.settings import Settings, parse_settings
+from tests.rendering import ComponentRender as Render
+from tests.rendering import settings_of
 
 COMPONENT = "flink-aks:aks:AksCluster"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
@@ -29,18 +29,6 @@ WORKSPACE = "azure-native:operationalinsights:Workspace"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
-
-
-@dataclass
-class Render:
-    settings: Settings
-    rendering: Rendering
-    # Plain values caught inside the program (never rendered).
-    revealed: dict[str, Any] = field(default_factory=dict)
-
-
-def settings_of(stack: str) -> Settings:
-    return parse_settings(stack, stack_config(ROOT, stack))
 
 
 def render(stack: str, preview: bool) -> Render:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -20,7 +19,8 @@ from infra import naming
 from infra.mocks import FAKE_SHARED_ACCESS_KEY
 from infra.offline import ROOT, SECRET, UNKNOWN, Rendering, render_config
 from infra.project_files import stack_config
-from infra.settings import Settings, parse_settings
+from tests.rendering import ComponentRender as Render
+from tests.rendering import settings_of
 
 COMPONENT = "flink-aks:eventhubs:KafkaEventHubs"
 NAMESPACE = "azure-native:eventhub:Namespace"
@@ -35,18 +35,6 @@ CONNECTION_STRING = (
     "Endpoint=sb://evhns-x.servicebus.windows.net/;SharedAccessKeyName=flink-listen;"
     "SharedAccessKey=abc+/def=;EntityPath=input"
 )
-
-
-@dataclass
-class Render:
-    settings: Settings
-    rendering: Rendering
-    # Plain values of the secret outputs, caught inside the program (never rendered).
-    revealed: dict[str, str] = field(default_factory=dict)
-
-
-def settings_of(stack: str) -> Settings:
-    return parse_settings(stack, stack_config(ROOT, stack))
 
 
 def render(stack: str, preview: bool) -> Render:
