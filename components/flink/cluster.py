@@ -37,21 +37,20 @@ class FlinkJobClusterArgs:
     protect: bool
 
 
-def config_inputs(args: FlinkJobClusterArgs, zookeeper_quorum: str) -> FlinkConfigInputs:
-    """What the config renderer needs, from the component's settings."""
-    s = args.settings
+def config_inputs(settings: FlinkSettings, cluster_id: str, zookeeper_quorum: str) -> FlinkConfigInputs:
+    """What the config renderer needs, from the stack's Flink settings."""
     return FlinkConfigInputs(
-        version=s.version,
-        cluster_id=args.cluster_id,
+        version=settings.version,
+        cluster_id=cluster_id,
         zookeeper_quorum=zookeeper_quorum,
         jobmanager_address=services.JOBMANAGER_SERVICE,
         storage_dir=pods.DATA_MOUNT,
-        slots_per_task_manager=s.slots_per_task_manager,
-        parallelism=s.parallelism,
-        jobmanager_memory=s.job_manager_memory,
-        taskmanager_memory=s.task_manager_memory,
-        checkpoint_interval=s.checkpoint_interval,
-        rpc_port_mode=s.rpc_port_mode,
+        slots_per_task_manager=settings.slots_per_task_manager,
+        parallelism=settings.parallelism,
+        jobmanager_memory=settings.job_manager_memory,
+        taskmanager_memory=settings.task_manager_memory,
+        checkpoint_interval=settings.checkpoint_interval,
+        rpc_port_mode=settings.rpc_port_mode,
     )
 
 
@@ -71,7 +70,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             return {"name": object_name, "namespace": ns, "labels": pods.labels("cluster"), **extra}
 
         config_yaml = pulumi.Output.from_input(args.zookeeper_connect).apply(
-            lambda quorum: to_config_yaml(render_flink_config(config_inputs(args, quorum)))
+            lambda quorum: to_config_yaml(render_flink_config(config_inputs(args.settings, args.cluster_id, quorum)))
         )
         k8s.core.v1.ConfigMap(
             f"{name}-config", metadata=meta(pods.CONFIG_MAP), data={CONFIG_FILE_NAME: config_yaml}, opts=child

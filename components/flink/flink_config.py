@@ -21,16 +21,59 @@ REST_PORT = 8081
 TASKMANAGER_RPC_PORT = 6122
 
 # ZooKeeper client timeouts, chosen for fast failover. A killed JobManager's leader
-# node is ephemeral: it disappears only when its session expires. Flink's default
-# (60 s, capped by ZooKeeper's maxSessionTimeout = 20 × tickTime = 40 s) keeps a dead
-# leader for ~40 s; 6 s is within ZooKeeper's floor (2 × tickTime = 4 s) with room for
-# a slow network round trip, so a new JobManager can take over a few seconds after a crash.
-ZK_SESSION_TIMEOUT_MS = 6000
+# node is ephemeral: it disappears only when its session expires, and only then can a
+# restarted JobManager take over. Flink's default (60 s, capped by ZooKeeper's
+# maxSessionTimeout = 20 × tickTime = 40 s) keeps a dead leader for ~40 s. The server
+# expires sessions per tick, so a dead session goes T to T + tickTime after its last
+# ping. 4 s is ZooKeeper's floor (2 × tickTime). Measured with real processes
+# (tests/integration/failover_bench.py, 2 vCPUs): the restarted JobManager reaches
+# ZooKeeper ~3 s after a kill -9, then waits for the old session: expiry at 4.0-5.8 s and
+# job RUNNING at 5.3-7.8 s with 4 s; 6.4-7.4 s and 8.2-9.0 s with 6 s; 41 s and 43 s with
+# Flink's default. The cost: a client whose server is silent for 2/3 of it (~2.7 s)
+# reconnects, and Flink then gives up leadership (the job restarts from its checkpoint).
+ZK_SESSION_TIMEOUT_MS = 4000
 ZK_CONNECTION_TIMEOUT_MS = 3000
 ZK_RETRY_WAIT_MS = 500
 ZK_MAX_RETRY_ATTEMPTS = 5
 # The ZooKeeper server tick the session timeout above is sized for (see ZooKeeperEnsemble).
 ZK_TICK_TIME_MS = 2000
+
+
+# Java 17 needs these module opens for Flink (the list of Flink 1.20's own default
+# config.yaml, which our file replaces). Rendered as the administrator's default options,
+# so `env.java.opts.all` stays free for a job's own JVM flags.
+JAVA_17_OPTIONS = " ".join(
+    [
+        f"--add-exports={m}=ALL-UNNAMED"
+        for m in (
+            "java.base/sun.net.util",
+            "java.rmi/sun.rmi.registry",
+            "jdk.compiler/com.sun.tools.javac.api",
+            "jdk.compiler/com.sun.tools.javac.file",
+            "jdk.compiler/com.sun.tools.javac.parser",
+            "jdk.compiler/com.sun.tools.javac.tree",
+            "jdk.compiler/com.sun.tools.javac.util",
+            "java.security.jgss/sun.security.krb5",
+        )
+    ]
+    + [
+        f"--add-opens=java.base/{p}=ALL-UNNAMED"
+        for p in (
+            "java.lang",
+            "java.net",
+            "java.io",
+            "java.nio",
+            "sun.nio.ch",
+            "java.lang.reflect",
+            "java.text",
+            "java.time",
+            "java.util",
+            "java.util.concurrent",
+            "java.util.concurrent.atomic",
+            "java.util.concurrent.locks",
+        )
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +112,8 @@ def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | floa
         "rest.port": REST_PORT,
         "taskmanager.bind-host": "0.0.0.0",
         "taskmanager.rpc.port": TASKMANAGER_RPC_PORT,
-        # Resources
+        # JVM and resources
+        "env.java.default-opts.all": JAVA_17_OPTIONS,
         "jobmanager.memory.process.size": inputs.jobmanager_memory,
         "taskmanager.memory.process.size": inputs.taskmanager_memory,
         "taskmanager.numberOfTaskSlots": inputs.slots_per_task_manager,
@@ -84,6 +128,9 @@ def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | floa
         "high-availability.zookeeper.client.connection-timeout": ZK_CONNECTION_TIMEOUT_MS,
         "high-availability.zookeeper.client.retry-wait": ZK_RETRY_WAIT_MS,
         "high-availability.zookeeper.client.max-retry-attempts": ZK_MAX_RETRY_ATTEMPTS,
+        # With a short session, keep leadership through a brief connection loss: it ends
+        # only when the session expires (when ZooKeeper frees it for another JobManager).
+        "high-availability.zookeeper.client.tolerate-suspended-connections": True,
         # Detect a lost JobManager or TaskManager well before Flink's 50 s default.
         "heartbeat.interval": 2000,
         "heartbeat.timeout": 15000,

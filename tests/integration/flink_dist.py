@@ -1,0 +1,188 @@
+"""Flink's jars for the integration tests, from the PyPI sdist ``apache-flink-libraries``.
+
+The sdist holds a Flink distribution's jars (``deps/lib`` with flink-dist,
+``deps/bin/bash-java-utils.jar``) and nothing else: no scripts, no config, no examples.
+They are downloaded once with pip and extracted into a cache directory:
+
+    ${FLINK_AKS_CACHE:-$HOME/.cache/flink-aks}/flink-<version>/{lib,bin}
+
+``python -m tests.integration.flink_dist`` fills the cache (CI runs it before pytest).
+``FLINK_AKS_FIND_LINKS`` may name a directory that already holds the sdist (pip's
+``--find-links``); PyPI is used otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+import yaml
+
+# The one place the Flink version of the integration tests is pinned.
+FLINK_VERSION = "1.20.3"
+PYPI_PACKAGE = "apache-flink-libraries"
+# sha256 of apache-flink-libraries-1.20.3.tar.gz as published on PyPI.
+SDIST_SHA256 = "f07f07a46bb272c1e851379ed92105928367019db31240091a5367fc92800289"
+
+CACHE_ENV = "FLINK_AKS_CACHE"
+FIND_LINKS_ENV = "FLINK_AKS_FIND_LINKS"
+# What we take from the sdist's deps/ folder.
+EXTRACTED_DIRS = ("lib", "bin")
+
+
+class FlinkDistError(RuntimeError):
+    """The Flink jars could not be obtained."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FlinkDist:
+    """An extracted distribution: ``lib/*.jar`` and ``bin/bash-java-utils.jar``."""
+
+    home: Path
+    version: str
+
+    @property
+    def lib_dir(self) -> Path:
+        return self.home / "lib"
+
+    @property
+    def dist_jar(self) -> Path:
+        return self.lib_dir / f"flink-dist-{self.version}.jar"
+
+    @property
+    def bash_java_utils_jar(self) -> Path:
+        return self.home / "bin" / "bash-java-utils.jar"
+
+    def classpath(self) -> list[Path]:
+        """As Flink's ``constructFlinkClassPath``: lib jars sorted, flink-dist last."""
+        jars = sorted(p for p in self.lib_dir.glob("*.jar") if p != self.dist_jar)
+        return [*jars, self.dist_jar]
+
+    def default_config(self) -> dict[str, object]:
+        """The distribution's default ``config.yaml`` (packaged inside flink-dist)."""
+        with zipfile.ZipFile(self.dist_jar) as jar:
+            loaded = yaml.safe_load(jar.read("config.yaml"))
+        return loaded if isinstance(loaded, dict) else {}
+
+    def default_setting(self, key: str) -> str | None:
+        """One key of the default config (nested or flat YAML), as text."""
+        node: object = self.default_config()
+        if isinstance(node, dict) and key in node:
+            return str(node[key])
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return None if isinstance(node, dict) else str(node)
+
+
+def cache_root() -> Path:
+    configured = os.environ.get(CACHE_ENV, "").strip()
+    return Path(configured) if configured else Path.home() / ".cache" / "flink-aks"
+
+
+def _is_complete(home: Path, version: str) -> bool:
+    dist = FlinkDist(home, version)
+    return dist.dist_jar.is_file() and dist.bash_java_utils_jar.is_file()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _download_sdist(version: str, into: Path) -> Path:
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--disable-pip-version-check",
+        "--dest",
+        str(into),
+        f"{PYPI_PACKAGE}=={version}",
+    ]
+    find_links = os.environ.get(FIND_LINKS_ENV, "").strip()
+    if find_links:
+        command[4:4] = ["--find-links", find_links]
+    print(f"flink_dist: {' '.join(command)}", flush=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise FlinkDistError(
+            f"pip download of {PYPI_PACKAGE}=={version} failed (exit {result.returncode}):\n"
+            + (result.stdout + result.stderr)[-3000:]
+        )
+    found = sorted(into.glob(f"{PYPI_PACKAGE}-{version}.tar.gz"))
+    if not found:
+        raise FlinkDistError(f"pip download left no {PYPI_PACKAGE}-{version}.tar.gz in {into}")
+    return found[0]
+
+
+def _extract(sdist: Path, version: str, into: Path) -> None:
+    prefix = f"{PYPI_PACKAGE}-{version}/deps/"
+    with tarfile.open(sdist, "r:gz") as archive:
+        members = []
+        for member in archive.getmembers():
+            if not member.name.startswith(prefix):
+                continue
+            relative = member.name[len(prefix) :]
+            if relative.split("/", 1)[0] not in EXTRACTED_DIRS:
+                continue
+            member.name = relative
+            members.append(member)
+        archive.extractall(into, members=members, filter="data")
+
+
+def ensure_flink_dist(version: str = FLINK_VERSION) -> FlinkDist:
+    """The cached distribution, downloaded and extracted on first use."""
+    root = cache_root()
+    home = root / f"flink-{version}"
+    if _is_complete(home, version):
+        return FlinkDist(home, version)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / f".flink-{version}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be filling the cache
+        if _is_complete(home, version):
+            return FlinkDist(home, version)
+        with tempfile.TemporaryDirectory(dir=root, prefix=f".flink-{version}-") as tmp:
+            sdist = _download_sdist(version, Path(tmp) / "download")
+            if version == FLINK_VERSION and _sha256(sdist) != SDIST_SHA256:
+                raise FlinkDistError(f"{sdist.name}: sha256 differs from the pinned {SDIST_SHA256}")
+            staged = Path(tmp) / "staged"
+            _extract(sdist, version, staged)
+            if not _is_complete(staged, version):
+                raise FlinkDistError(f"{sdist.name} holds no flink-dist or bash-java-utils jar")
+            if home.exists():  # a broken earlier attempt
+                shutil.rmtree(home)
+            staged.rename(home)  # atomic: same file system
+    print(f"flink_dist: Flink {version} jars in {home}", flush=True)
+    return FlinkDist(home, version)
+
+
+def main() -> int:
+    try:
+        dist = ensure_flink_dist()
+    except FlinkDistError as exc:
+        print(f"flink_dist: {exc}", file=sys.stderr)
+        return 1
+    print(f"flink_dist: ready: {dist.home} ({len(dist.classpath())} jars in lib)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The Flink config of the local run: the stack's rendered config, addresses/ports/paths moved.
+
+The config file is what ``render_flink_config`` produces for the dev stack; the only
+changes are listed in ``LOCAL_OVERRIDE_KEYS``: addresses become 127.0.0.1, ports become
+free local ports, paths move into the test's temporary directory, the ZooKeeper quorum
+is the local server. No other key is written by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from components.flink.cluster import config_inputs
+from components.flink.flink_config import (
+    CONFIG_FILE_NAME,
+    FlinkConfigInputs,
+    render_flink_config,
+    to_config_yaml,
+)
+from infra.project_files import stack_config
+from infra.settings import parse_settings
+from tests.integration.processes import free_ports
+
+FlinkConfig = dict[str, str | int | float | bool]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STACK = "dev"
+# Keys the local run may change: addresses, ports and paths, nothing else.
+LOCAL_OVERRIDE_KEYS = frozenset(
+    {
+        # addresses
+        "jobmanager.rpc.address",
+        "jobmanager.bind-host",
+        "rest.address",
+        "rest.bind-address",
+        "taskmanager.host",
+        "taskmanager.bind-host",
+        "high-availability.zookeeper.quorum",
+        # ports
+        "high-availability.jobmanager.port",
+        "jobmanager.rpc.port",
+        "blob.server.port",
+        "rest.port",
+        "taskmanager.rpc.port",
+        # paths
+        "high-availability.storageDir",
+        "execution.checkpointing.dir",
+        "execution.checkpointing.savepoint-dir",
+        "io.tmp.dirs",
+        "web.tmpdir",
+        "blob.storage.directory",
+    }
+)
+LOCALHOST = "127.0.0.1"
+
+
+def stack_inputs(rpc_port_mode: str) -> FlinkConfigInputs:
+    """The renderer's inputs exactly as the dev stack computes them (only the RPC port
+    mode varies). Names that only matter in the cluster (addresses, quorum, storage
+    mount) are replaced by ``local_overrides``."""
+    settings = parse_settings(STACK, stack_config(REPO_ROOT, STACK))
+    flink = dataclasses.replace(settings.flink, rpc_port_mode=rpc_port_mode)
+    return config_inputs(flink, f"{settings.project}-{settings.stack}", "zookeeper:2181")
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalPorts:
+    rest: int
+    blob: int
+    taskmanager_rpc: int
+    pinned_rpc: int  # the JobManager's RPC port in pinned mode
+
+    @staticmethod
+    def pick() -> LocalPorts:
+        rest, blob, taskmanager_rpc, pinned_rpc = free_ports(4)
+        return LocalPorts(rest, blob, taskmanager_rpc, pinned_rpc)
+
+
+def local_overrides(rendered: FlinkConfig, zookeeper_quorum: str, ports: LocalPorts, work_dir: Path) -> FlinkConfig:
+    """Addresses, ports and paths of the local run, for a config ``rendered`` by the stack."""
+    storage = "file://" + str(work_dir / "flink-data")
+    overrides: FlinkConfig = {
+        "jobmanager.rpc.address": LOCALHOST,
+        "jobmanager.bind-host": LOCALHOST,
+        "rest.address": LOCALHOST,
+        "rest.bind-address": LOCALHOST,
+        "rest.port": ports.rest,
+        "blob.server.port": ports.blob,
+        "taskmanager.host": LOCALHOST,
+        "taskmanager.bind-host": LOCALHOST,
+        "taskmanager.rpc.port": ports.taskmanager_rpc,
+        "high-availability.zookeeper.quorum": zookeeper_quorum,
+        "high-availability.storageDir": f"{storage}/ha",
+        "execution.checkpointing.dir": f"{storage}/checkpoints",
+        "execution.checkpointing.savepoint-dir": f"{storage}/savepoints",
+        "io.tmp.dirs": str(work_dir / "tmp"),
+        "web.tmpdir": str(work_dir / "web"),
+        "blob.storage.directory": str(work_dir / "blobs"),
+    }
+    # A pinned port (6123 in the cluster) becomes a free local one; 0 (random) stays 0.
+    if rendered["high-availability.jobmanager.port"] != 0:
+        overrides["high-availability.jobmanager.port"] = ports.pinned_rpc
+        overrides["jobmanager.rpc.port"] = ports.pinned_rpc
+    return overrides
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalFlinkConfig:
+    rendered: FlinkConfig  # what the stack would deploy
+    overrides: FlinkConfig  # what the local run changes (addresses, ports, paths)
+    config_dir: Path
+
+    @property
+    def effective(self) -> FlinkConfig:
+        return {**self.rendered, **self.overrides}
+
+
+def write_local_config(
+    rpc_port_mode: str, zookeeper_quorum: str, ports: LocalPorts, work_dir: Path
+) -> LocalFlinkConfig:
+    """Render the stack's config, apply the local overrides, write ``conf/config.yaml``."""
+    rendered = render_flink_config(stack_inputs(rpc_port_mode))
+    overrides = local_overrides(rendered, zookeeper_quorum, ports, work_dir)
+    unexpected = set(overrides) - LOCAL_OVERRIDE_KEYS
+    if unexpected:
+        raise ValueError(f"local overrides beyond addresses/ports/paths: {sorted(unexpected)}")
+    config_dir = work_dir / "conf"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    local = LocalFlinkConfig(rendered, overrides, config_dir)
+    (config_dir / CONFIG_FILE_NAME).write_text(to_config_yaml(local.effective))
+    return local

@@ -1,0 +1,250 @@
+"""The JobManager failover scenario, shared by ``test_failover`` and ``failover_bench``.
+
+ZooKeeper, a JobManager (application mode) running the counting job, a TaskManager and
+the real port-patcher sidecar against the stand-in Service (``LocalCluster``). Once the
+job runs and has completed checkpoints, the JobManager is killed with SIGKILL right after
+a checkpoint completes and started again at once. Measured and checked afterwards: time
+to the job (every task) RUNNING again, the checkpoint it restored, its keyed state, the
+TaskManager's registration, the Service's rpc port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from tests.integration import state_check
+from tests.integration.flink_logs import (
+    JOBMANAGER_MILESTONES,
+    ZOOKEEPER_MILESTONES,
+    completed_checkpoints,
+    log_milestones,
+    wait_for_new_checkpoint,
+)
+from tests.integration.flink_rest import FlinkRest
+from tests.integration.local_cluster import MODES, LocalCluster, Log
+from tests.integration.processes import listening_ports
+
+__all__ = ["MODES", "FailoverResult", "run_failover"]
+
+T = TypeVar("T")
+
+CHECKPOINTS_BEFORE_KILL = 2
+START_TIMEOUT_S = 120.0
+CHECKPOINTS_TIMEOUT_S = 60.0
+SERVICE_SYNC_TIMEOUT_S = 30.0
+FAILOVER_TIMEOUT_S = 90.0
+AFTER_RESTORE_TIMEOUT_S = 30.0
+POLL_S = 0.1  # REST polling while the new JobManager starts
+# Pinned mode: how long after the job runs again the sidecar must have stayed quiet.
+QUIET_AFTER_RESTORE_S = 2.0
+
+
+@dataclasses.dataclass(frozen=True)
+class FailoverResult:
+    mode: str
+    failover_s: float  # SIGKILL -> job and all its tasks RUNNING on the new JobManager
+    rest_s: float  # SIGKILL -> the new JobManager's REST answers /jobmanager/config
+    patch_s: float | None  # new REST answering -> Service rpc port on the new port (sidecar)
+    port_before: int
+    port_after: int
+    service_port_after: int
+    port_bound_after: bool  # the new port is one the new JobManager process listens on
+    patch_requests: int  # PATCHes the stand-in received in the whole run
+    patches_after_kill: int
+    checkpoints_before_kill: int
+    latest_completed_before_kill: int
+    restored_id: int | None
+    restored_is_savepoint: bool | None
+    taskmanager_ids_before: tuple[str, ...]
+    taskmanager_ids_after: tuple[str, ...]
+    slots_after: int
+    state: state_check.StateReport
+    phases: dict[str, float]  # seconds from the kill to milestones in the new JobManager's log
+    load_at_kill: float  # the machine's 1-minute load average (other work skews timings)
+    work_dir: Path
+
+    @property
+    def restored_latest(self) -> bool:
+        latest = self.latest_completed_before_kill
+        return self.restored_id == latest and self.restored_is_savepoint is False and self.state.restored_from == latest
+
+    @property
+    def taskmanager_reregistered(self) -> bool:
+        after = self.taskmanager_ids_after
+        return bool(after) and after == self.taskmanager_ids_before and self.slots_after > 0
+
+    def line(self) -> str:
+        patch = "na" if self.patch_s is None else f"{self.patch_s:.2f}"
+        return (
+            f"mode={self.mode} failover_s={self.failover_s:.2f} rest_s={self.rest_s:.2f} patch_s={patch} "
+            f"rpc_port={self.port_before}->{self.port_after} service_rpc_port={self.service_port_after} "
+            f"patches={self.patch_requests} (after kill {self.patches_after_kill}) "
+            f"restored={self.restored_id} latest_before_kill={self.latest_completed_before_kill} "
+            f"tm_reregistered={self.taskmanager_reregistered} load1={self.load_at_kill:.1f} "
+            f"state_mismatches={len(self.state.mismatches)} ({self.state.summary()}) "
+            f"phases_s[{' '.join(f'{k}={v:.2f}' for k, v in sorted(self.phases.items(), key=lambda kv: kv[1]))}]"
+        )
+
+
+class FirstSeen(threading.Thread):
+    """Poll ``check`` until it returns something truthy; remember when and what."""
+
+    def __init__(self, check: Callable[[], T | None], interval_s: float, timeout_s: float) -> None:
+        super().__init__(daemon=True)
+        self._check = check
+        self._interval_s = interval_s
+        self._deadline = time.monotonic() + timeout_s
+        self._stop_event = threading.Event()
+        self.at: float | None = None
+        self.value: object = None
+        self.start()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set() and time.monotonic() < self._deadline:
+            value = self._check()
+            if value:
+                self.at, self.value = time.monotonic(), value
+                return
+            self._stop_event.wait(self._interval_s)
+
+    def result(self, timeout_s: float) -> tuple[float | None, object]:
+        self.join(timeout_s)
+        self._stop_event.set()
+        return self.at, self.value
+
+
+def run_failover(mode: str, work_dir: Path, log: Log = print) -> FailoverResult:
+    """Start everything, kill -9 the JobManager, start it again, measure and check."""
+    with LocalCluster(mode, work_dir, log) as cluster:
+        try:
+            return _failover(cluster.start(), log)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                log(cluster.describe())
+            raise
+
+
+def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
+    rest = cluster.rest
+    started = time.monotonic()
+    job_id = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
+    cluster.wait("the job to run", lambda: rest.job_fully_running(job_id), START_TIMEOUT_S)
+    log(f"  job {job_id} RUNNING {time.monotonic() - started:.1f}s after start")
+
+    def completed_count() -> int:
+        return int(((rest.checkpoints(job_id) or {}).get("counts") or {}).get("completed", 0))
+
+    cluster.wait(
+        f"{CHECKPOINTS_BEFORE_KILL} completed checkpoints",
+        lambda: completed_count() >= CHECKPOINTS_BEFORE_KILL,
+        CHECKPOINTS_TIMEOUT_S,
+        0.25,
+    )
+    port_before = cluster.wait("the bound RPC port", rest.rpc_port, SERVICE_SYNC_TIMEOUT_S)
+    if port_before not in listening_ports(cluster.jobmanagers[-1].pid):
+        raise AssertionError(f"REST reports rpc port {port_before}, the JobManager does not listen on it")
+    cluster.wait(
+        "the Service's rpc port to equal the bound port",
+        lambda: cluster.service_rpc_port() == port_before,
+        SERVICE_SYNC_TIMEOUT_S,
+    )
+    tms_before = tuple(sorted(rest.taskmanager_ids()))
+    patches_before = cluster.patch_count()
+    log(
+        f"  before kill: rpc port {port_before} (Service {cluster.service_rpc_port()}, {patches_before} patches), "
+        f"taskmanagers {list(tms_before)}"
+    )
+
+    # kill -9 right after a checkpoint completes (the next one is an interval away, so the
+    # latest completed checkpoint at the kill is known without a race), then start the
+    # JobManager again at once.
+    old_log = cluster.jobmanager_log()
+    wait_for_new_checkpoint(old_log, CHECKPOINTS_TIMEOUT_S)
+    killed_at, killed_wall = time.monotonic(), time.time()
+    cluster.jobmanagers[-1].kill9()
+    load_at_kill = os.getloadavg()[0]
+    latest_before_kill = max(completed_checkpoints(old_log))
+    checkpoints_before_kill = len(set(completed_checkpoints(old_log)))
+    # Watch for the new REST answering (a short client timeout, so a request stuck while
+    # the server starts cannot hide the moment it answers; every 0.1 s, as finer polling
+    # would load the starting JobManager) and for the Service's port changing.
+    rest_seen = FirstSeen(FlinkRest(cluster.ports.rest, timeout_s=0.5).rpc_port, POLL_S, FAILOVER_TIMEOUT_S)
+    patched_seen = FirstSeen(
+        lambda: cluster.service_rpc_port() if cluster.service_rpc_port() != port_before else None,
+        0.02,
+        FAILOVER_TIMEOUT_S,  # in-process: costs the JobManager nothing
+    )
+    cluster.start_jobmanager()
+    exec_at = time.monotonic()
+    cluster.wait("the job to run again", lambda: rest.job_fully_running(job_id), FAILOVER_TIMEOUT_S, POLL_S)
+    running_at = time.monotonic()
+    rest_at, port_after_value = rest_seen.result(AFTER_RESTORE_TIMEOUT_S)
+    if rest_at is None or not isinstance(port_after_value, int):
+        raise AssertionError("the new JobManager's REST never reported its rpc port")
+    port_after = port_after_value
+    if mode_is_sidecar(cluster):
+        patched_at, _ = patched_seen.result(SERVICE_SYNC_TIMEOUT_S)
+        if port_after == port_before:
+            patched_at = rest_at  # the same random port again: nothing to patch
+    else:
+        time.sleep(QUIET_AFTER_RESTORE_S)
+        patched_at, _ = patched_seen.result(0)
+    log(
+        f"  after kill: REST {rest_at - killed_at:.2f}s, RUNNING {running_at - killed_at:.2f}s, "
+        f"rpc port {port_after}, Service {cluster.service_rpc_port()}"
+    )
+
+    restored = cluster.wait(
+        "the restored checkpoint in /checkpoints",
+        lambda: ((rest.checkpoints(job_id) or {}).get("latest") or {}).get("restored"),
+        AFTER_RESTORE_TIMEOUT_S,
+        0.25,
+    )
+    tms_after = tuple(
+        sorted(cluster.wait("the TaskManager to register", rest.taskmanager_ids, AFTER_RESTORE_TIMEOUT_S))
+    )
+    slots_after = int((rest.overview() or {}).get("slots-total", 0))
+    cluster.wait(
+        "a record of every key after the restore",
+        lambda: state_check.keys_seen_after_restore(cluster.side_channel) >= state_check.KEYS,
+        AFTER_RESTORE_TIMEOUT_S,
+        0.25,
+    )
+    state = state_check.check(cluster.side_channel)
+    phases = log_milestones(cluster.jobmanager_log(), JOBMANAGER_MILESTONES, killed_wall)
+    phases["jm_exec"] = exec_at - killed_at  # BashJavaUtils ran, the JobManager's JVM is starting
+    phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, killed_wall))
+    return FailoverResult(
+        mode=cluster.mode,
+        failover_s=running_at - killed_at,
+        rest_s=rest_at - killed_at,
+        patch_s=(patched_at - rest_at) if (mode_is_sidecar(cluster) and patched_at is not None) else None,
+        port_before=port_before,
+        port_after=port_after,
+        service_port_after=cluster.service_rpc_port(),
+        port_bound_after=port_after in listening_ports(cluster.jobmanagers[-1].pid),
+        patch_requests=cluster.patch_count(),
+        patches_after_kill=cluster.patch_count() - patches_before,
+        checkpoints_before_kill=checkpoints_before_kill,
+        latest_completed_before_kill=latest_before_kill,
+        restored_id=int(restored["id"]) if "id" in restored else None,
+        restored_is_savepoint=restored.get("is_savepoint"),
+        taskmanager_ids_before=tms_before,
+        taskmanager_ids_after=tms_after,
+        slots_after=slots_after,
+        state=state,
+        phases=phases,
+        load_at_kill=load_at_kill,
+        work_dir=cluster.work_dir,
+    )
+
+
+def mode_is_sidecar(cluster: LocalCluster) -> bool:
+    return cluster.mode == "sidecar"

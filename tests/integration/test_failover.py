@@ -1,0 +1,47 @@
+"""JobManager failover with real ZooKeeper, Flink and sidecar processes (scenario.py).
+
+Correctness is asserted; timings are printed, not asserted (failover_bench measures them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.scenario import FailoverResult, run_failover
+
+pytestmark = pytest.mark.integration
+
+
+def assert_recovered(result: FailoverResult) -> None:
+    """What every mode must show after the JobManager was killed and started again."""
+    assert result.checkpoints_before_kill >= 2, "the job had completed checkpoints before the kill"
+    assert result.restored_id == result.latest_completed_before_kill, (
+        f"restored checkpoint {result.restored_id}, latest completed before the kill "
+        f"{result.latest_completed_before_kill}"
+    )
+    assert result.restored_is_savepoint is False
+    assert result.state.restored_from == result.latest_completed_before_kill, "the job itself saw that restore"
+    assert result.state.mismatches == (), "\n".join(result.state.mismatches[:20])
+    assert result.state.keys_compared >= 10, "every key's restored state was compared with its checkpoint"
+    assert result.taskmanager_ids_after == result.taskmanager_ids_before, "the same TaskManager registered again"
+    assert result.slots_after >= 1, "its slots are offered to the new JobManager"
+    assert result.port_bound_after, f"the new JobManager listens on the port REST reports ({result.port_after})"
+    assert result.service_port_after == result.port_after, "the Service's rpc port is the bound port"
+
+
+def test_failover_sidecar_repoints_service(tmp_path: Path) -> None:
+    result = run_failover("sidecar", tmp_path)
+    print(f"\nfailover sidecar: {result.line()}")
+    assert_recovered(result)
+    assert result.patches_after_kill == (1 if result.port_after != result.port_before else 0)
+    assert result.patch_s is not None, "the sidecar patched the Service after the restart"
+
+
+def test_failover_pinned_keeps_port(tmp_path: Path) -> None:
+    result = run_failover("pinned", tmp_path)
+    print(f"\nfailover pinned: {result.line()}")
+    assert_recovered(result)
+    assert result.port_after == result.port_before, "the pinned port survives the restart"
+    assert result.patch_requests == 0, "a static Service that already matches is never patched"
