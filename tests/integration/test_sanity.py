@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 
+from components.flink import scripts
 from components.flink.flink_config import CONFIG_FILE_NAME, JAVA_17_OPTIONS
 from tests.integration import state_check
 from tests.integration.flink_dist import FLINK_VERSION, ensure_flink_dist
@@ -153,3 +155,17 @@ def test_state_check_detects_a_key_not_seen_after_restore(tmp_path: Path) -> Non
 def test_rendered_java_17_options_are_flink_1_20s_own_list() -> None:
     """Our config replaces the distribution's config.yaml, so it must carry the same list."""
     assert JAVA_17_OPTIONS.split() == (ensure_flink_dist().default_setting("env.java.opts.all") or "").split()
+
+
+def test_wait_for_zookeeper_init_script_against_a_real_server(tmp_path: Path) -> None:
+    """The JobManager's init container program, run with bash against real ZooKeeper."""
+    with ZooKeeperServer(tmp_path) as zk:
+        result = subprocess.run(
+            ["bash", "-c", scripts.WAIT_FOR_ZOOKEEPER],
+            env={"PATH": "/usr/bin:/bin", "ZOOKEEPER_QUORUM": zk.connect_string, "ZOOKEEPER_WAIT_SECONDS": "30"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"zookeeper serving: {zk.connect_string} standalone"
