@@ -269,3 +269,15 @@ def test_shared_volume_is_protected_in_prod_only() -> None:
     claims = [r for r in render("prod").resources if r["name"] == "flink-data"]
     assert claims[0].get("protect") is True
     assert render("dev").named("flink-data").get("protect") in (None, False)
+
+
+def test_sidecar_env_names_are_ones_the_program_reads() -> None:
+    from components.flink.cluster import PORT_PATCHER_SOURCE
+
+    source = PORT_PATCHER_SOURCE.read_text()
+    sidecar = container(deployment()["spec"]["template"], "port-patcher")
+    for env in sidecar["env"]:
+        if not env["name"].startswith("PYTHON"):
+            assert f'"{env["name"]}"' in source, env["name"]
+    mount = next(m for m in sidecar["volumeMounts"] if m["name"] == "api-token")
+    assert f"{mount['mountPath']}/token" in source or mount["mountPath"] in source
