@@ -23,5 +23,6 @@ venv/bin/python -m tests.integration.flink_dist
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .
+venv/bin/ruff format --check .
 venv/bin/mypy
 venv/bin/python -m pytest "$@"
