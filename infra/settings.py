@@ -75,10 +75,20 @@ DEFAULT_ZOOKEEPER_IMAGE = ("docker.io", "bitnamilegacy/zookeeper", "3.9.3-debian
 EVENT_HUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?"
 CONSUMER_GROUP_NAME = r"[A-Za-z0-9$](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?"
 JAVA_CLASS = r"(?:[A-Za-z_$][A-Za-z0-9_$]*\.)*[A-Za-z_$][A-Za-z0-9_$]*"
-# Throughput/processing units, partitions and retention (hours) allowed per SKU.
+
+
+@dataclass(frozen=True)
+class SkuLimits:
+    """Throughput (Standard) or processing (Premium) units, partitions and retention hours."""
+
+    units: tuple[int, ...]
+    max_partitions: int
+    max_retention_hours: int
+
+
 SKU_LIMITS = {
-    "Standard": {"units": tuple(range(1, 41)), "partitions": 32, "retention": 168},
-    "Premium": {"units": (1, 2, 4, 8, 16), "partitions": 100, "retention": 2160},
+    "Standard": SkuLimits(units=tuple(range(1, 41)), max_partitions=32, max_retention_hours=168),
+    "Premium": SkuLimits(units=(1, 2, 4, 8, 16), max_partitions=100, max_retention_hours=2160),
 }
 # Job arguments show in Flink's UI: refuse anything that looks like a credential.
 SECRET_MARKERS = ("sharedaccesskey", "password", "sasl.jaas.config", "secret")
@@ -272,23 +282,21 @@ def _event_hubs(profile: Profile, raw: Any) -> EventHubsSettings:
         raise ConfigError(key("eventHubs.sku"), sku, "Standard or Premium (the Kafka endpoint needs Standard or above)")
     sku = v.choice(key("eventHubs.sku"), sku, EVENT_HUBS_SKUS)
     limits = SKU_LIMITS[sku]
-    units = limits["units"]
-    assert isinstance(units, tuple)
     tus = obj.get("throughputUnits", profile.throughput_units)
-    if isinstance(tus, bool) or tus not in units:
-        raise ConfigError(key("eventHubs.throughputUnits"), tus, f"for {sku}: " + _describe_units(units))
+    if isinstance(tus, bool) or tus not in limits.units:
+        raise ConfigError(key("eventHubs.throughputUnits"), tus, f"for {sku}: " + _describe_units(limits.units))
     partitions = v.integer(
         key("eventHubs.partitions"),
         obj.get("partitions", profile.partitions),
         1,
-        int(str(limits["partitions"])),
+        limits.max_partitions,
         f" for the {sku} SKU",
     )
     retention = v.integer(
         key("eventHubs.retentionHours"),
         obj.get("retentionHours", 24),
         1,
-        int(str(limits["retention"])),
+        limits.max_retention_hours,
         f" for the {sku} SKU",
     )
     hub_rule = "1-256 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit"

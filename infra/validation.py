@@ -114,17 +114,24 @@ _MEMORY_UNITS = {
 }
 
 
-def memory_bytes(key: str, value: Any, minimum: int) -> int:
-    """A size in Flink's MemorySize syntax ("1600m", "2 gb"), at least ``minimum`` bytes."""
-    allowed = (
-        f"a Flink memory size such as 1600m or 4g (units b, k/kb, m/mb, g/gb, t/tb), at least {minimum // 1024**2}m"
-    )
+def parse_memory_size(value: Any) -> int | None:
+    """Bytes of a size in Flink's MemorySize syntax ("1600m", "2 gb"), or None."""
     match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", value) if isinstance(value, str) else None
     if not match or match.group(2).lower() not in _MEMORY_UNITS:
-        raise ConfigError(key, value, allowed)
-    size = int(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()]
-    if size < minimum:
-        raise ConfigError(key, value, allowed)
+        return None
+    return int(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()]
+
+
+def memory_bytes(key: str, value: Any, minimum: int) -> int:
+    """A size in Flink's MemorySize syntax, at least ``minimum`` bytes."""
+    size = parse_memory_size(value)
+    if size is None or size < minimum:
+        raise ConfigError(
+            key,
+            value,
+            f"a Flink memory size such as 1600m or 4g (units b, k/kb, m/mb, g/gb, t/tb), "
+            f"at least {minimum // 1024**2}m",
+        )
     return size
 
 

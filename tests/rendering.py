@@ -43,6 +43,13 @@ def settings_of(stack: str) -> Settings:
     return parse_settings(stack, stack_config(ROOT, stack))
 
 
+def one(rendering: Rendering, type_token: str) -> dict[str, Any]:
+    """The only resource of a type."""
+    found = rendering.of_type(type_token)
+    assert len(found) == 1, f"{len(found)} resources of type {type_token}"
+    return found[0]
+
+
 def kubernetes_objects(rendering: Rendering) -> list[dict[str, Any]]:
     from infra.render import manifests
 

@@ -18,10 +18,10 @@ import yaml
 from components.aks import AksCluster, AksClusterArgs, decode_kubeconfig
 from infra import naming
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
-from infra.offline import ROOT, SECRET, UNKNOWN, Rendering, render_config
+from infra.offline import ROOT, SECRET, UNKNOWN, render_config
 from infra.project_files import stack_config
 from tests.rendering import ComponentRender as Render
-from tests.rendering import settings_of
+from tests.rendering import one, settings_of
 
 COMPONENT = "flink-aks:aks:AksCluster"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
@@ -84,12 +84,6 @@ def up(request: pytest.FixtureRequest) -> Render:
 @pytest.fixture(params=["dev", "prod"])
 def preview(request: pytest.FixtureRequest) -> Render:
     return cached(request.param, True)
-
-
-def one(rendering: Rendering, type_token: str) -> dict[str, Any]:
-    found = rendering.of_type(type_token)
-    assert len(found) == 1, f"{len(found)} resources of type {type_token}"
-    return found[0]
 
 
 # --------------------------------------------------------------------------- resources

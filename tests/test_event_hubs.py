@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pulumi
 import pytest
@@ -17,10 +16,10 @@ from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.kafka_jaas import jaas_config
 from infra import naming
 from infra.mocks import FAKE_SHARED_ACCESS_KEY
-from infra.offline import ROOT, SECRET, UNKNOWN, Rendering, render_config
+from infra.offline import ROOT, SECRET, UNKNOWN, render_config
 from infra.project_files import stack_config
 from tests.rendering import ComponentRender as Render
-from tests.rendering import settings_of
+from tests.rendering import one, settings_of
 
 COMPONENT = "flink-aks:eventhubs:KafkaEventHubs"
 NAMESPACE = "azure-native:eventhub:Namespace"
@@ -92,12 +91,6 @@ def up(request: pytest.FixtureRequest) -> Render:
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def preview(request: pytest.FixtureRequest) -> Render:
     return render(request.param, preview=True)
-
-
-def one(rendering: Rendering, type_token: str) -> dict[str, Any]:
-    found = rendering.of_type(type_token)
-    assert len(found) == 1, f"{len(found)} resources of type {type_token}"
-    return found[0]
 
 
 # --------------------------------------------------------------------------- JAAS line

@@ -57,7 +57,6 @@ def config_inputs(settings: FlinkSettings, cluster_id: str, zookeeper_quorum: st
 class FlinkJobCluster(pulumi.ComponentResource):
     ui_url: pulumi.Output[str]
     port_forward_command: pulumi.Output[str] | None
-    jobmanager_service_name: str
 
     def __init__(self, name: str, args: FlinkJobClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:flink:FlinkJobCluster", name, None, opts)
@@ -66,25 +65,22 @@ class FlinkJobCluster(pulumi.ComponentResource):
         sidecar = s.rpc_port_mode == "sidecar"
         child = pulumi.ResourceOptions(parent=self)
 
-        def meta(object_name: str, **extra: Any) -> dict[str, Any]:
-            return {"name": object_name, "namespace": ns, "labels": pods.labels("cluster"), **extra}
-
         config_yaml = pulumi.Output.from_input(args.zookeeper_connect).apply(
             lambda quorum: to_config_yaml(render_flink_config(config_inputs(args.settings, args.cluster_id, quorum)))
         )
         k8s.core.v1.ConfigMap(
-            f"{name}-config", metadata=meta(pods.CONFIG_MAP), data={CONFIG_FILE_NAME: config_yaml}, opts=child
+            f"{name}-config", metadata=_meta(ns, pods.CONFIG_MAP), data={CONFIG_FILE_NAME: config_yaml}, opts=child
         )
         k8s.core.v1.Secret(
             f"{name}-kafka",
-            metadata=meta(kafka_secret.SECRET_NAME),
+            metadata=_meta(ns, kafka_secret.SECRET_NAME),
             type="Opaque",
             string_data=kafka_secret.secret_string_data(args.kafka),
             opts=child,
         )
         k8s.core.v1.PersistentVolumeClaim(
             f"{name}-data",
-            metadata=meta(pods.DATA_CLAIM),
+            metadata=_meta(ns, pods.DATA_CLAIM),
             spec={
                 "accessModes": ["ReadWriteMany"],
                 "storageClassName": "azurefile-csi",
@@ -93,17 +89,17 @@ class FlinkJobCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         if sidecar:
-            self._port_patcher(name, ns, meta)
+            self._port_patcher(name, ns)
         internal = k8s.core.v1.Service(
             f"{name}-jobmanager-service",
-            metadata=meta(services.JOBMANAGER_SERVICE),
+            metadata=_meta(ns, services.JOBMANAGER_SERVICE),
             spec=services.jobmanager_service_spec(),
             # The sidecar owns the rpc port's number once the JobManager runs.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.ports"] if sidecar else None),
         )
         ui = k8s.core.v1.Service(
             f"{name}-ui-service",
-            metadata=meta(services.UI_SERVICE, annotations=services.ui_service_annotations(args.ui.exposure)),
+            metadata=_meta(ns, services.UI_SERVICE, annotations=services.ui_service_annotations(args.ui.exposure)),
             spec=services.ui_service_spec(args.ui.exposure, args.ui.allowed_cidrs),
             opts=child,
         )
@@ -121,7 +117,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
         )
         k8s.apps.v1.Deployment(
             f"{name}-jobmanager",
-            metadata=meta("flink-jobmanager"),
+            metadata=_meta(ns, "flink-jobmanager"),
             spec={
                 "replicas": 1,
                 # Never two JobManagers at once: the old one must be gone first.
@@ -133,7 +129,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
         )
         k8s.apps.v1.Deployment(
             f"{name}-taskmanager",
-            metadata=meta("flink-taskmanager"),
+            metadata=_meta(ns, "flink-taskmanager"),
             spec={
                 "replicas": s.task_managers,
                 "selector": {"matchLabels": pods.labels("taskmanager")},
@@ -141,7 +137,6 @@ class FlinkJobCluster(pulumi.ComponentResource):
             },
             opts=child,
         )
-        self.jobmanager_service_name = services.JOBMANAGER_SERVICE
         if args.ui.exposure == "portForward":
             self.ui_url = pulumi.Output.from_input(f"http://localhost:{REST_PORT}")
             self.port_forward_command = pulumi.Output.from_input(services.port_forward_command(ns))
@@ -150,30 +145,30 @@ class FlinkJobCluster(pulumi.ComponentResource):
             self.port_forward_command = None
         self.register_outputs({"ui_url": self.ui_url, "port_forward_command": self.port_forward_command})
 
-    def _port_patcher(self, name: str, ns: str, meta: Any) -> None:
+    def _port_patcher(self, name: str, ns: str) -> None:
         """The sidecar's program and its RBAC: get and patch on the one Service."""
         child = pulumi.ResourceOptions(parent=self)
         k8s.core.v1.ConfigMap(
             f"{name}-port-patcher",
-            metadata=meta(pods.PORT_PATCHER_CONFIG_MAP),
+            metadata=_meta(ns, pods.PORT_PATCHER_CONFIG_MAP),
             data={"port_patcher.py": PORT_PATCHER_SOURCE.read_text()},
             opts=child,
         )
         account = k8s.core.v1.ServiceAccount(
             f"{name}-port-patcher-account",
-            metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
+            metadata=_meta(ns, pods.PORT_PATCHER_SERVICE_ACCOUNT),
             automount_service_account_token=False,
             opts=child,
         )
         role = k8s.rbac.v1.Role(
             f"{name}-port-patcher-role",
-            metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
+            metadata=_meta(ns, pods.PORT_PATCHER_SERVICE_ACCOUNT),
             rules=port_patcher_rules(services.JOBMANAGER_SERVICE),
             opts=child,
         )
         k8s.rbac.v1.RoleBinding(
             f"{name}-port-patcher-binding",
-            metadata=meta(pods.PORT_PATCHER_SERVICE_ACCOUNT),
+            metadata=_meta(ns, pods.PORT_PATCHER_SERVICE_ACCOUNT),
             role_ref={
                 "apiGroup": "rbac.authorization.k8s.io",
                 "kind": "Role",
@@ -182,6 +177,11 @@ class FlinkJobCluster(pulumi.ComponentResource):
             subjects=[{"kind": "ServiceAccount", "name": pods.PORT_PATCHER_SERVICE_ACCOUNT, "namespace": ns}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account, role]),
         )
+
+
+def _meta(namespace: str, name: str, **extra: Any) -> dict[str, Any]:
+    """Metadata of an object that others name: explicit name, namespace, labels."""
+    return {"name": name, "namespace": namespace, "labels": pods.labels("cluster"), **extra}
 
 
 def _load_balancer_url(status: Any) -> str:

@@ -236,15 +236,15 @@ def _apply(pod: Pod, *steps: Callable[[Pod], Pod]) -> Pod:
 
 def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
     args = ["standalone-job", "--job-classname", ctx.job_class_name, *ctx.job_args]
-    pod = _apply(
-        base(ctx, "jobmanager", args),
+    steps: list[Callable[[Pod], Pod]] = [
         lambda p: with_prepared_files(p, ctx),
         with_kafka,
         with_shared_volume,
         lambda p: with_zookeeper_wait(p, ctx),
-        (lambda p: with_port_patcher(p, ctx)) if sidecar else (lambda p: p),
-        with_hardening,
-    )
+    ]
+    if sidecar:
+        steps.append(lambda p: with_port_patcher(p, ctx))
+    pod = _apply(base(ctx, "jobmanager", args), *steps, with_hardening)
     flink = _container(pod, "flink")
     flink["ports"] = [
         {"name": "rpc", "containerPort": RPC_PORT},

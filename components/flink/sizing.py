@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.validation import memory_bytes
+from infra.validation import parse_memory_size
 
 
 def container_memory(flink_memory: str) -> str:
@@ -11,4 +11,7 @@ def container_memory(flink_memory: str) -> str:
     The container limit equals Flink's total process memory: Flink sizes heap,
     managed and network memory, metaspace and JVM overhead to fit inside it.
     """
-    return f"{memory_bytes('memory', flink_memory, 0) // 1024**2}Mi"
+    size = parse_memory_size(flink_memory)
+    if size is None:
+        raise ValueError(f"not a Flink memory size: {flink_memory!r}")
+    return f"{size // 1024**2}Mi"
