@@ -143,3 +143,13 @@ def test_values_known_only_after_deployment_print_as_unknown() -> None:
     outputs = render("prod").outputs
     assert outputs["flinkUiUrl"] == "[unknown]"  # the internal load balancer's address
     assert render("prod", preview=False).outputs["kafkaBootstrapServers"].endswith(".servicebus.windows.net:9093")
+
+
+def test_a_stack_the_cli_would_refuse_is_refused_with_the_clis_words(project_with_stack: Any) -> None:
+    root = project_with_stack("nine", {"azure-native:location": "westeurope"})
+    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    project["config"]["protect"] = {"type": "boolean"}
+    (root / "Pulumi.yaml").write_text(yaml.safe_dump(project))
+    result = run_render("nine", cwd=root)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: Stack 'nine' is missing configuration value 'protect'\n"
