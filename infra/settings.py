@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra import validation as v
+from infra.azure_regions import AZURE_PUBLIC_REGIONS
 from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from infra.validation import ConfigError
 
@@ -48,7 +49,11 @@ FLINK_KEYS = (
     "storageSize",
 )
 UI_KEYS = ("exposure", "allowedCidrs")
-TOP_LEVEL_KEYS = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
+TOP_LEVEL_KEYS += ("allowUnlistedLocation",)  # accept a region missing from infra/azure_regions.py
+# Config namespaces a stack file may use besides the project's: the providers' and the
+# engine's. Anything else (`flink-ask:ui`) is a typo that would silently fall back to defaults.
+PROVIDER_NAMESPACES = ("azure-native", "kubernetes", "random", "pulumi")
 
 DEFAULT_KUBERNETES_VERSION = "1.34"
 AKS_TIERS = ("Free", "Standard")
@@ -183,12 +188,8 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
     for name in config:
         if name.startswith(f"{PROJECT}:") and name.split(":", 1)[1] not in TOP_LEVEL_KEYS:
             raise ConfigError(name, config[name], "no such key; known keys: " + ", ".join(TOP_LEVEL_KEYS))
-    location = v.matching(
-        LOCATION_KEY,
-        config.get(LOCATION_KEY),
-        r"[A-Za-z][A-Za-z0-9 ]{1,40}",
-        "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
-    )
+    _check_namespaces(config)
+    location = _location(config)
     _check_stack_name(stack)
     profile = PROFILES[
         v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
@@ -206,7 +207,7 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
     return Settings(
         project=PROJECT,
         stack=stack,
-        location=location.replace(" ", "").lower(),
+        location=location,
         profile=profile.name,
         aks=_aks(profile, config.get(key("aks"))),
         event_hubs=event_hubs,
@@ -214,6 +215,34 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
         flink=flink,
         ui=_ui(config.get(key("ui"))),
         protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
+    )
+
+
+def _check_namespaces(config: Mapping[str, Any]) -> None:
+    allowed = (PROJECT, *PROVIDER_NAMESPACES)
+    for name in config:
+        if name.split(":", 1)[0] not in allowed:
+            raise ConfigError(name, config[name], "no such namespace; keys of " + ", ".join(allowed))
+
+
+def _location(config: Mapping[str, Any]) -> str:
+    """The Azure region, normalized (``West Europe`` -> ``westeurope``), from the list of public regions."""
+    given = v.matching(
+        LOCATION_KEY,
+        config.get(LOCATION_KEY),
+        r"[A-Za-z][A-Za-z0-9 ]{1,40}",
+        "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
+    )
+    location = given.replace(" ", "").lower()
+    if location in AZURE_PUBLIC_REGIONS or v.boolean(
+        key("allowUnlistedLocation"), config.get(key("allowUnlistedLocation"), False)
+    ):
+        return location
+    raise ConfigError(
+        LOCATION_KEY,
+        given,
+        "an Azure public region (infra/azure_regions.py), e.g. westeurope; for a region not yet listed "
+        "set flink-aks:allowUnlistedLocation: true",
     )
 
 

@@ -153,3 +153,12 @@ def test_a_stack_the_cli_would_refuse_is_refused_with_the_clis_words(project_wit
     result = run_render("nine", cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == "error: Stack 'nine' is missing configuration value 'protect'\n"
+
+
+def test_a_yaml_syntax_error_is_one_line_naming_the_file(project_with_stack: Any) -> None:
+    root = project_with_stack("typo", {})
+    (root / "Pulumi.typo.yaml").write_text("config:\n  azure-native:location: westeurope\n flink-aks:ui: {}\n")
+    result = run_render("typo", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: Pulumi.typo.yaml, line 3, column 2: invalid YAML: ")
+    assert result.stderr.count("\n") == 1
