@@ -18,7 +18,7 @@ import yaml
 from components.aks import AksCluster, AksClusterArgs, decode_kubeconfig
 from infra import naming
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
-from infra.offline import ROOT, SECRET, UNKNOWN, render_config
+from infra.offline import ROOT, SECRET, render_config
 from infra.project_files import stack_config
 from tests.rendering import ComponentRender as Render
 from tests.rendering import one, settings_of
@@ -221,11 +221,12 @@ def test_dev_protects_nothing() -> None:
 # --------------------------------------------------------------------------- kubeconfig
 
 
-def test_outputs_in_preview_are_unknown_or_secret(preview: Render) -> None:
+def test_outputs_in_preview_are_the_chosen_names_or_secret(preview: Render) -> None:
+    stack = preview.rendering.stack
     outputs = preview.rendering.outputs
     assert outputs["kubeconfig"] == SECRET
-    assert outputs["clusterName"] == UNKNOWN
-    assert outputs["resourceGroupName"] == UNKNOWN
+    assert outputs["clusterName"] == f"aks-flink-aks-{stack}"
+    assert outputs["resourceGroupName"] == f"rg-flink-aks-{stack}"
     assert "kubeconfig" not in preview.revealed  # it does not exist before the cluster
 
 
