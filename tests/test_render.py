@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
+from components.flink import kafka_secret
 from infra import offline
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, FAKE_SHARED_ACCESS_KEY
 from infra.validation import ConfigError
 from tests.rendering import ROOT, render
+from tests.test_manifest_schema import validate
 
 OUTPUTS = {
     "flinkUiUrl",
@@ -81,6 +83,15 @@ def test_manifests_are_written_one_file_per_kubernetes_object(tmp_path: Path) ->
     assert "service-flink-ui.yaml" in files
     assert all({"apiVersion", "kind", "metadata"} <= set(obj) for obj in files.values())
     assert not any(obj["kind"] == "Release" for obj in files.values())
+    assert "ZooKeeper's objects are not among these files" in result.stderr
+
+
+def test_written_secrets_keep_their_keys_and_mask_each_value(tmp_path: Path) -> None:
+    assert run_render("prod", "--manifests", str(tmp_path)).returncode == 0
+    secret = yaml.safe_load((tmp_path / "secret-flink-kafka.yaml").read_text())
+    assert set(secret["stringData"]) == {*kafka_secret.ENV_VARS, *kafka_secret.PROPERTY_FILES}
+    assert set(secret["stringData"].values()) == {"[secret]"}
+    validate(secret)  # what `kubectl apply` would accept
 
 
 @pytest.mark.parametrize(
