@@ -19,6 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import containerservice, operationalinsights, resources
 
+from components import container_insights
 from infra import naming
 from infra.settings import AksSettings
 
@@ -156,7 +157,7 @@ class AksCluster(pulumi.ComponentResource):
             ),
             addon_profiles={
                 "omsagent": containerservice.ManagedClusterAddonProfileArgs(
-                    enabled=True, config={"logAnalyticsWorkspaceResourceID": workspace.id}
+                    enabled=True, config=container_insights.addon_config(workspace.id)
                 ),
             },
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
@@ -164,6 +165,18 @@ class AksCluster(pulumi.ComponentResource):
             ),
             tags=args.tags,
             opts=kept,
+        )
+        rule = container_insights.data_collection_rule(
+            f"{name}-insights-rule",
+            naming.data_collection_rule_name(args.stack, args.location),
+            resource_group_name=group.name,
+            location=args.location,
+            workspace_id=workspace.id,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        container_insights.association(
+            f"{name}-insights", cluster.id, rule.id, opts=pulumi.ResourceOptions(parent=self)
         )
         containerservice.AgentPool(
             f"{name}-user-pool",
