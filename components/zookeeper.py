@@ -16,6 +16,7 @@ class ZooKeeperEnsembleArgs:
     namespace: str
     settings: ZooKeeperSettings
     protect: bool
+    zonal: bool = False  # nodes in several zones: servers spread over them
 
 
 class ZooKeeperEnsemble(pulumi.ComponentResource):
@@ -32,7 +33,7 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             chart=chart if oci else FULLNAME,
             repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=chart),
             version=args.settings.chart_version,
-            values=helm_values(args.settings),
+            values=helm_values(args.settings, args.zonal),
             atomic=True,
             cleanup_on_fail=True,
             timeout=900,

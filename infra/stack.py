@@ -57,7 +57,9 @@ def build_stack(settings: Settings) -> dict[str, Any]:
     in_namespace = pulumi.ResourceOptions(provider=aks.provider, depends_on=[namespace])
     zookeeper = ZooKeeperEnsemble(
         "zookeeper",
-        ZooKeeperEnsembleArgs(namespace=NAMESPACE, settings=settings.zookeeper, protect=settings.protect),
+        ZooKeeperEnsembleArgs(
+            namespace=NAMESPACE, settings=settings.zookeeper, protect=settings.protect, zonal=bool(settings.aks.zones)
+        ),
         opts=in_namespace,
     )
     flink = FlinkJobCluster(
@@ -77,6 +79,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
                 output_jaas_config=event_hubs.output_jaas_config,
             ),
             protect=settings.protect,
+            zonal=bool(settings.aks.zones),
         ),
         opts=pulumi.ResourceOptions(provider=aks.provider, depends_on=[namespace, zookeeper]),
     )
