@@ -30,6 +30,21 @@ TYPES = ("string", "integer", "boolean", "array", "object")
 INT64 = range(-(2**63), 2**63)
 
 
+BOOL, TIMESTAMP = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"
+
+
+class CliYamlLoader(yaml.SafeLoader):
+    """YAML as the CLI's Go parser reads it: only ``true``/``false`` are booleans (YAML 1.2,
+    so ``yes`` and ``on`` stay text) and timestamps stay text."""
+
+
+CliYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (BOOL, TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+CliYamlLoader.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 class ProjectFileError(Exception):
     """A project or stack file that is missing, unreadable or refused by the CLI's rules."""
 
@@ -42,7 +57,7 @@ def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ProjectFileError(f"{path.name}: no such file")
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=CliYamlLoader) or {}  # a SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""

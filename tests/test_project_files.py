@@ -115,3 +115,9 @@ def test_yaml_syntax_errors_name_file_line_and_problem(tmp_path: Path) -> None:
 )
 def test_values_are_checked_as_the_cli_sees_them(type_: str, items: Any, stack_value: Any, ok: bool) -> None:
     assert matches_type(type_, items, as_cli_sees(stack_value)) is ok
+
+
+def test_scalars_are_typed_as_the_clis_yaml_parser_types_them(tmp_path: Path) -> None:
+    text = "config:\n  flink-aks:a: yes\n  flink-aks:b: True\n  flink-aks:c: 2026-11-29\n  flink-aks:d: 7\n"
+    values = stack_config(files(tmp_path, {}, text), "dev")
+    assert values == {"flink-aks:a": "yes", "flink-aks:b": True, "flink-aks:c": "2026-11-29", "flink-aks:d": 7}
