@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from components.flink.job_health import JOB_LIVENESS
-from tests.test_upgrade_prestop import FakeFlink, flink  # noqa: F401 - the fixture
+from tests.flink_rest_standin import FakeFlink, serving
+
+
+@pytest.fixture
+def flink() -> Iterator[FakeFlink]:
+    with serving() as server:
+        yield server
+
 
 LIMIT_S = 600
 
@@ -35,7 +45,7 @@ def backdate(tmp_path: Path, seconds: int) -> None:
     path.write_text(f"{seen} {int(time.time()) - seconds}\n")
 
 
-def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlink) -> None:  # noqa: F811
+def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlink) -> None:
     port = flink.server_address[1]
     assert probe(tmp_path, port).returncode == 0
     assert progress_file(tmp_path).read_text().split()[0] == "3"
@@ -44,7 +54,7 @@ def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlink)
     assert probe(tmp_path, port).returncode == 0
 
 
-def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: Path, flink: FakeFlink) -> None:  # noqa: F811
+def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: Path, flink: FakeFlink) -> None:
     port = flink.server_address[1]
     assert probe(tmp_path, port).returncode == 0
     backdate(tmp_path, LIMIT_S - 100)
@@ -55,7 +65,7 @@ def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: P
     assert "RUNNING: no completed checkpoint for" in result.stdout
 
 
-def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flink: FakeFlink) -> None:  # noqa: F811
+def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flink: FakeFlink) -> None:
     flink.state = "RESTARTING"
     port = flink.server_address[1]
     assert probe(tmp_path, port).returncode == 0
@@ -65,7 +75,7 @@ def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flin
     assert result.returncode == 1 and "RESTARTING" in result.stdout
 
 
-def test_no_rest_api_fails(tmp_path: Path, flink: FakeFlink) -> None:  # noqa: F811
+def test_no_rest_api_fails(tmp_path: Path, flink: FakeFlink) -> None:
     port = flink.server_address[1]
     flink.shutdown()
     flink.server_close()

@@ -110,7 +110,11 @@ case $how in
     delete "$graphs"
     ;;
   savepoint)
-    log "job changed ($change): starting the new job graph from savepoint $from"
+    if [[ -n $requested ]]; then
+      log "start from savepoint $from requested (job $JOB_FINGERPRINT)"
+    else
+      log "job changed ($change): starting the new job graph from savepoint $from"
+    fi
     record restore "$from"
     delete "$graphs"
     delete "$checkpoints"

@@ -194,7 +194,9 @@ def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | N
             f"savepoints completed in Flink before the kill: {sorted(savepoints) or 'none'})"
         )
     if cluster.deploy(spec).fingerprint == old.fingerprint and requested is None:
-        savepoint_id = None  # nothing of the job changed: HA recovery, the savepoint is not used
+        if savepoint_id is not None:
+            note = f"(nothing of the job changed: HA recovery; the pre-stop savepoint {savepoint_id} is not used)"
+        savepoint_id = None
     if spec.slots != old.spec.slots:  # the TaskManager pods roll with the new slot count
         cluster.taskmanagers[-1].stop()
         cluster.start_taskmanager()
