@@ -314,7 +314,8 @@ def with_job_liveness(pod: Pod, ctx: PodContext) -> Pod:
     flink["env"].append({"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.unhealthy_after_s)})
     flink["livenessProbe"] = {
         "exec": {"command": ["bash", "-c", job_health.JOB_LIVENESS]},
-        "initialDelaySeconds": 30,
+        # The start step may talk to ZooKeeper before Flink starts (an upgrade).
+        "initialDelaySeconds": 60,
         "periodSeconds": 10,
         "timeoutSeconds": 15,
         "failureThreshold": 6,
