@@ -22,7 +22,12 @@ from typing import TypeVar
 from components.flink.cluster import config_inputs
 from components.flink.fingerprint import job_fingerprint
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
-from components.flink.upgrade_scripts import SAVEPOINT_BEFORE_STOP, UPGRADE_AT_START, upgrade_environment
+from components.flink.upgrade_scripts import (
+    SAVEPOINT_BEFORE_STOP,
+    UPGRADE_AT_START,
+    ZOOKEEPER_CLI_MAIN,
+    upgrade_environment,
+)
 from infra.project_files import stack_config
 from infra.settings import parse_settings
 from tests.integration.flink_dist import FlinkDist, ensure_flink_dist
@@ -188,6 +193,17 @@ class UpgradeCluster(contextlib.ExitStack):
             return check()
 
         return wait_until(what, guarded, timeout_s, interval_s)
+
+    def stored_checkpoints(self, job_id: str) -> list[int]:
+        """Ids in the job's completed checkpoint store in ZooKeeper: what a new JobManager
+        restores from (a checkpoint completing during a shutdown may never reach the log)."""
+        path = f"/flink/{CLUSTER_ID}/jobs/{job_id}/checkpoints"
+        argv = ["java", "-cp", str(self.dist.dist_jar), ZOOKEEPER_CLI_MAIN, "-server", self.zookeeper.connect_string]
+        result = subprocess.run([*argv, "ls", path], capture_output=True, text=True, timeout=120, check=False)
+        listed = [line for line in result.stdout.splitlines() if line.startswith("[") and line.endswith("]")]
+        if result.returncode != 0 or not listed:
+            raise RuntimeError(f"ls {path} failed ({result.returncode}): {result.stdout}{result.stderr}")
+        return sorted(int(name) for name in listed[-1].strip("[]").split(", ") if name)
 
     def job_parallelism(self, job_id: str) -> int | None:
         """The highest vertex parallelism of the job (the keyed function's; the source has 1)."""

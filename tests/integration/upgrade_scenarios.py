@@ -68,7 +68,7 @@ class UpgradeResult:
     expected_parallelism: int
     restored_id: int | None
     restored_is_savepoint: bool | None
-    latest_before: int  # the savepoint taken for the upgrade, else the latest completed checkpoint
+    latest_before: int  # the savepoint taken for the upgrade, else the latest checkpoint in the store
     expect_savepoint: bool
     job_saw_restore_from: int | None
     state: state_check.StateReport
@@ -179,9 +179,8 @@ def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | N
         pre_stop.popen.wait(PRE_STOP_TIMEOUT_S)
         log(f"  pre-stop: {pre_stop.log_tail(3)}")
     old_jobmanager.stop()  # SIGTERM, as the kubelet after the pre-stop hook
-    completed = set(completed_checkpoints(cluster.jobmanager_log()))
-    savepoints = completed & savepoint_ids(cluster.jobmanager_log())
-    latest_checkpoint = max(completed - savepoints)
+    savepoints = set(completed_checkpoints(cluster.jobmanager_log())) & savepoint_ids(cluster.jobmanager_log())
+    latest_checkpoint = max(cluster.stored_checkpoints(job_id))
     if requested is not None:
         savepoint_id = max(savepoints)
         note = f"(start-from savepoint {savepoint_id} at {requested})"
