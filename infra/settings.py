@@ -59,7 +59,7 @@ AKS_TIERS = ("Free", "Standard")
 EVENT_HUBS_SKUS = ("Standard", "Premium")
 RPC_PORT_MODES = ("sidecar", "pinned")
 UI_EXPOSURES = ("public", "internal", "portForward")
-# How a change to the job takes effect (see components/flink/scripts.py, README "Upgrades").
+# How a change to the job takes effect (see components/flink/upgrade_scripts.py, README "Upgrades").
 UPGRADE_MODES = ("last-state", "savepoint", "stateless")
 # savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
 SAVEPOINT_FALLBACKS = ("refuse", "last-state")
