@@ -47,6 +47,10 @@ FLINK_KEYS = (
     "checkpointInterval",
     "rpcPortMode",
     "storageSize",
+    "upgradeMode",
+    "savepointFallback",
+    "maxParallelism",
+    "unhealthyAfter",
 )
 UI_KEYS = ("exposure", "allowedCidrs")
 TOP_LEVEL_KEYS: tuple[str, ...] = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
@@ -60,6 +64,12 @@ AKS_TIERS = ("Free", "Standard")
 EVENT_HUBS_SKUS = ("Standard", "Premium")
 RPC_PORT_MODES = ("sidecar", "pinned")
 UI_EXPOSURES = ("public", "internal", "portForward")
+# How a change to the job takes effect (see components/flink/upgrade_scripts.py, README "Upgrades").
+UPGRADE_MODES = ("last-state", "savepoint", "stateless")
+# savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
+SAVEPOINT_FALLBACKS = ("refuse", "last-state")
+DEFAULT_MAX_PARALLELISM = 128
+MAX_PARALLELISM_LIMIT = 32768  # Flink's upper bound for pipeline.max-parallelism
 
 # Flink minor versions we render config for, and the official image each defaults to.
 FLINK_IMAGES = {
@@ -152,6 +162,10 @@ class FlinkSettings:
     checkpoint_interval: str
     rpc_port_mode: str
     storage_size: str
+    upgrade_mode: str = "last-state"
+    savepoint_fallback: str = "refuse"
+    max_parallelism: int = DEFAULT_MAX_PARALLELISM
+    unhealthy_after_s: int = 600  # liveness: no completed checkpoint for this long
 
     @property
     def parallelism(self) -> int:
@@ -442,7 +456,47 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
         checkpoint_interval=obj.get("checkpointInterval", "30s"),
         rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
         storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
+        **_upgrades(profile, obj),
     )
+
+
+def _upgrades(profile: Profile, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """Upgrade mode, savepoint fallback and the maximum parallelism (keyed state's key groups)."""
+    task_managers = v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256)
+    slots = v.integer(
+        key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
+    )
+    parallelism = task_managers * slots
+    max_parallelism = v.integer(
+        key("flink.maxParallelism"), obj.get("maxParallelism", DEFAULT_MAX_PARALLELISM), 1, MAX_PARALLELISM_LIMIT
+    )
+    if max_parallelism < parallelism:
+        raise ConfigError(
+            key("flink.maxParallelism"),
+            max_parallelism,
+            f"at least the parallelism taskManagers × slotsPerTaskManager ({parallelism}): "
+            "keyed state has maxParallelism key groups, and a task needs at least one",
+        )
+    return {
+        "upgrade_mode": v.choice(key("flink.upgradeMode"), obj.get("upgradeMode", "last-state"), UPGRADE_MODES),
+        "savepoint_fallback": v.choice(
+            key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
+        ),
+        "max_parallelism": max_parallelism,
+        "unhealthy_after_s": _unhealthy_after(obj),
+    }
+
+
+def _unhealthy_after(obj: Mapping[str, Any]) -> int:
+    """Seconds without a completed checkpoint before the JobManager's liveness probe fails."""
+    interval_ms = v.duration_ms(key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 3_600_000)
+    value = obj.get("unhealthyAfter", "10 min")
+    after_ms = v.duration_ms(key("flink.unhealthyAfter"), value, 60_000, 24 * 3_600_000)
+    if after_ms < 3 * interval_ms:
+        raise ConfigError(
+            key("flink.unhealthyAfter"), value, "at least 3 × checkpointInterval: a healthy job must not fail its probe"
+        )
+    return after_ms // 1000
 
 
 def _ui(raw: Any) -> UiSettings:

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.flink import kafka_secret, pods, services, zones
+from components.flink.fingerprint import job_fingerprint
 from components.flink.flink_config import (
     CONFIG_FILE_NAME,
     REST_PORT,
@@ -52,6 +53,7 @@ def config_inputs(settings: FlinkSettings, cluster_id: str, zookeeper_quorum: st
         taskmanager_memory=settings.task_manager_memory,
         checkpoint_interval=settings.checkpoint_interval,
         rpc_port_mode=settings.rpc_port_mode,
+        max_parallelism=settings.max_parallelism,
     )
 
 
@@ -130,6 +132,19 @@ class FlinkJobCluster(pulumi.ComponentResource):
             taskmanager_memory=container_memory(s.task_manager_memory),
             config_checksum=config_yaml.apply(lambda text: hashlib.sha256(text.encode()).hexdigest()),
             zookeeper_quorum=args.zookeeper_connect,
+            upgrade=pods.UpgradeContext(
+                cluster_id=args.cluster_id,
+                fingerprint=job_fingerprint(
+                    s.image,
+                    s.job_jar,
+                    s.job_class_name,
+                    s.job_args,
+                    render_flink_config(config_inputs(s, args.cluster_id, "")),
+                ),
+                mode=s.upgrade_mode,
+                fallback=s.savepoint_fallback,
+            ),
+            unhealthy_after_s=s.unhealthy_after_s,
         )
         k8s.apps.v1.Deployment(
             f"{name}-jobmanager",

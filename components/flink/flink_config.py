@@ -19,6 +19,8 @@ RPC_PORT = 6123
 BLOB_PORT = 6124
 REST_PORT = 8081
 TASKMANAGER_RPC_PORT = 6122
+# Root of every stack's HA nodes in ZooKeeper: <root>/<cluster-id>/{jobgraphs,jobs,leader}.
+ZOOKEEPER_PATH_ROOT = "/flink"
 
 # ZooKeeper client timeouts, chosen for fast failover. A killed JobManager's leader
 # node is ephemeral: it disappears only when its session expires, and only then can a
@@ -89,6 +91,9 @@ class FlinkConfigInputs:
     taskmanager_memory: str
     checkpoint_interval: str  # Flink Duration, e.g. "30s"
     rpc_port_mode: str  # "sidecar" (random RPC port, patched into the Service) or "pinned"
+    # Key groups of keyed state: fixed for the life of the state, so that state can be
+    # redistributed when the parallelism changes (up to this value).
+    max_parallelism: int = 128
 
 
 def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | float | bool]:
@@ -118,10 +123,11 @@ def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | floa
         "taskmanager.memory.process.size": inputs.taskmanager_memory,
         "taskmanager.numberOfTaskSlots": inputs.slots_per_task_manager,
         "parallelism.default": inputs.parallelism,
+        "pipeline.max-parallelism": inputs.max_parallelism,
         # High availability through ZooKeeper
         "high-availability.type": "zookeeper",
         "high-availability.zookeeper.quorum": inputs.zookeeper_quorum,
-        "high-availability.zookeeper.path.root": "/flink",
+        "high-availability.zookeeper.path.root": ZOOKEEPER_PATH_ROOT,
         "high-availability.cluster-id": inputs.cluster_id,
         "high-availability.storageDir": f"{storage}/ha",
         "high-availability.zookeeper.client.session-timeout": ZK_SESSION_TIMEOUT_MS,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pulumi
 
-from components.flink import kafka_secret, scripts
+from components.flink import job_health, kafka_secret, scripts, upgrade_scripts
 from components.flink.flink_config import BLOB_PORT, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
 
 Pod = dict[str, Any]
@@ -28,6 +28,19 @@ DATA_CLAIM = "flink-data"
 DATA_MOUNT = "/flink-data"
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 ZOOKEEPER_CLIENT_LABEL = {"zookeeper-client": "true"}
+IMAGE_ENTRYPOINT = "/docker-entrypoint.sh"  # the official image's
+# savepoint mode: how long the pre-stop step waits for the savepoint, and the grace
+# period around it (the kubelet sends SIGTERM when the hook returns or the period ends).
+SAVEPOINT_TIMEOUT_S = 300
+SAVEPOINT_GRACE_S = SAVEPOINT_TIMEOUT_S + 30
+
+
+@dataclass(frozen=True)
+class UpgradeContext:
+    cluster_id: str
+    fingerprint: str  # components.flink.fingerprint.job_fingerprint of the stack's job
+    mode: str  # last-state, savepoint, stateless
+    fallback: str  # savepoint mode without a savepoint: refuse, last-state
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ class PodContext:
     taskmanager_memory: str
     config_checksum: pulumi.Input[str]
     zookeeper_quorum: pulumi.Input[str]
+    upgrade: UpgradeContext | None = None
+    unhealthy_after_s: int = 600  # JobManager liveness: no completed checkpoint for this long
 
 
 def labels(component: str) -> dict[str, str]:
@@ -154,6 +169,38 @@ def with_zookeeper_wait(pod: Pod, ctx: PodContext) -> Pod:
     return pod
 
 
+def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
+    """A change to the job takes effect: the start step before Flink, the pre-stop savepoint.
+
+    The start step runs in the Flink container itself (not an init container), so it
+    also runs when only the container restarts; see ``upgrade_scripts``.
+    """
+    upgrade = ctx.upgrade
+    if upgrade is None:
+        return pod
+    flink = _container(pod, "flink")
+    start = upgrade_scripts.UPGRADE_AT_START + f'exec {IMAGE_ENTRYPOINT} "$@"\n'
+    flink["command"] = ["bash", "-c", start, "jobmanager"]
+    env = upgrade_scripts.upgrade_environment(
+        cluster_id=upgrade.cluster_id,
+        zookeeper_quorum="",
+        data_dir=DATA_MOUNT,
+        conf_file="/opt/flink/conf/config.yaml",
+        fingerprint=upgrade.fingerprint,
+        mode=upgrade.mode,
+        fallback=upgrade.fallback,
+    )
+    flink["env"] += [
+        {"name": name, "value": ctx.zookeeper_quorum if name == "ZOOKEEPER_QUORUM" else value}
+        for name, value in env.items()
+    ]
+    if upgrade.mode == "savepoint":
+        flink["env"].append({"name": "SAVEPOINT_TIMEOUT_SECONDS", "value": str(SAVEPOINT_TIMEOUT_S)})
+        flink["lifecycle"] = {"preStop": {"exec": {"command": ["bash", "-c", upgrade_scripts.SAVEPOINT_BEFORE_STOP]}}}
+        pod["spec"]["terminationGracePeriodSeconds"] = SAVEPOINT_GRACE_S
+    return pod
+
+
 def with_port_patcher(pod: Pod, ctx: PodContext) -> Pod:
     """The sidecar that points the Service's `rpc` port at the JobManager's bound port.
 
@@ -241,6 +288,7 @@ def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
         with_kafka,
         with_shared_volume,
         lambda p: with_zookeeper_wait(p, ctx),
+        lambda p: with_upgrades(p, ctx),
     ]
     if sidecar:
         steps.append(lambda p: with_port_patcher(p, ctx))
@@ -257,7 +305,21 @@ def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
     }
     rest_check = {"httpGet": {"path": "/config", "port": "rest"}}
     flink["readinessProbe"] = {**rest_check, "initialDelaySeconds": 5, "periodSeconds": 5, "failureThreshold": 3}
-    flink["livenessProbe"] = {**rest_check, "initialDelaySeconds": 30, "periodSeconds": 10, "failureThreshold": 6}
+    return with_job_liveness(pod, ctx)
+
+
+def with_job_liveness(pod: Pod, ctx: PodContext) -> Pod:
+    """Liveness is the job's progress (see ``job_health``), not just the REST port."""
+    flink = _container(pod, "flink")
+    flink["env"].append({"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.unhealthy_after_s)})
+    flink["livenessProbe"] = {
+        "exec": {"command": ["bash", "-c", job_health.JOB_LIVENESS]},
+        # The start step may talk to ZooKeeper before Flink starts (an upgrade).
+        "initialDelaySeconds": 60,
+        "periodSeconds": 10,
+        "timeoutSeconds": 15,
+        "failureThreshold": 6,
+    }
     return pod
 
 

@@ -9,12 +9,20 @@ The input is deterministic: record ``n`` belongs to key ``k{n % KEYS}``, so a ke
 3. for an execution restored from checkpoint ``c`` (its ``START`` line), the state each
    key holds at its first record (``FIRST``) equals that key's ``SNAP`` for checkpoint
    ``c``: the keyed state is exactly the snapshot of ``c``, not an older or newer one;
-4. the last restored execution saw every key (so 3 covered the whole state).
+4. the executions of the last restore (one per subtask of the keyed function, all
+   restored from the same checkpoint) together saw every key (so 3 covered the whole
+   state).
+
+It holds at any parallelism: the source has one subtask, so every key's records are
+one sequence; each subtask of the keyed function writes the keys it holds, and a
+checkpoint's ``SNAP`` lines are the union over subtasks. The side channel may span
+several files (a job whose ``--out`` argument changed): they are read in order.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 KEYS = 10
@@ -38,6 +46,13 @@ class SideChannel:
         restored = [e for e in self.executions if e.restored_from is not None]
         return restored[-1] if restored else None
 
+    def keys_after_last_restore(self) -> set[str]:
+        """Keys seen by the executions restored from the last restored checkpoint."""
+        last = self.last_restored
+        if last is None:
+            return set()
+        return {k for e in self.executions if e.restored_from == last.restored_from for k in e.first}
+
 
 @dataclasses.dataclass(frozen=True)
 class StateReport:
@@ -58,12 +73,15 @@ def expected_count(seq: int) -> int:
     return seq // KEYS + 1
 
 
-def parse(path: Path) -> SideChannel:
+def parse(paths: Path | Sequence[Path]) -> SideChannel:
     executions: dict[str, Execution] = {}
     snapshots: dict[int, dict[str, tuple[int, int]]] = {}
     records: list[tuple[str, str, int, int]] = []
-    text = path.read_text() if path.exists() else ""
-    for line in text.split("\n")[:-1]:  # what follows the last newline is still being written
+    lines: list[str] = []
+    for path in [paths] if isinstance(paths, Path) else paths:
+        text = path.read_text() if path.exists() else ""
+        lines += text.split("\n")[:-1]  # what follows the last newline is still being written
+    for line in lines:
         fields = line.split()
         if not fields:
             continue
@@ -79,7 +97,7 @@ def parse(path: Path) -> SideChannel:
     return SideChannel(list(executions.values()), snapshots, records)
 
 
-def check(path: Path) -> StateReport:
+def check(path: Path | Sequence[Path]) -> StateReport:
     channel = parse(path)
     problems: list[str] = []
     for token, key, seq, count in channel.records:
@@ -106,7 +124,7 @@ def check(path: Path) -> StateReport:
                 )
     final = channel.last_restored
     if final is not None:
-        missing = sorted({f"k{i}" for i in range(KEYS)} - set(final.first))
+        missing = sorted({f"k{i}" for i in range(KEYS)} - channel.keys_after_last_restore())
         if missing:
             problems.append(f"{final.token}: no record after restore for {', '.join(missing)}")
         if len(channel.snapshots.get(final.restored_from or -1, {})) != KEYS:
@@ -120,6 +138,5 @@ def check(path: Path) -> StateReport:
     )
 
 
-def keys_seen_after_restore(path: Path) -> int:
-    last = parse(path).last_restored
-    return len(last.first) if last else 0
+def keys_seen_after_restore(path: Path | Sequence[Path]) -> int:
+    return len(parse(path).keys_after_last_restore())

@@ -71,7 +71,11 @@ public final class CountingJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
                 new Identity(), Long.MAX_VALUE, RateLimiterStrategy.perSecond(rate), Types.LONG);
+        // One source subtask emits the whole sequence 0, 1, 2, ... at any job parallelism
+        // (parallel readers would each take a range); keyBy spreads the keys over the
+        // counter's subtasks, so rescaling redistributes keyed state.
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "sequence")
+                .setParallelism(1)
                 .uid("sequence")
                 .keyBy(new ByKey(), Types.STRING)
                 .process(new Counter(out))
@@ -104,7 +108,7 @@ public final class CountingJob {
         private final String outPath;
         private transient ValueState<Long> count;
         private transient ValueState<Long> lastSeq;
-        // The keyed state as of the last record, for SNAP lines (parallelism 1: all keys).
+        // The keyed state of this subtask's keys as of its last record, for SNAP lines.
         private transient Map<String, long[]> shadow;
         private transient Set<String> seen;
         private transient String token;

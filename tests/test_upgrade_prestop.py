@@ -1,0 +1,71 @@
+"""The JobManager's pre-stop savepoint (``upgrade_scripts.SAVEPOINT_BEFORE_STOP``) with bash.
+
+Against a local stand-in of the few Flink REST calls it makes (the real Flink REST API
+answers it in ``tests/integration/test_upgrades``): what it records, and that it never
+records anything for a savepoint that did not complete.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from components.flink.upgrade_scripts import SAVEPOINT_BEFORE_STOP
+from tests.flink_rest_standin import JOB, FakeFlink, serving
+
+
+@pytest.fixture
+def flink() -> Iterator[FakeFlink]:
+    with serving() as server:
+        yield server
+
+
+def pre_stop(tmp_path: Path, port: int, mode: str = "savepoint") -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "UPGRADE_MODE": mode,
+        "UPGRADE_STATE_DIR": str(tmp_path / "state"),
+        "FLINK_REST_PORT": str(port),
+        "SAVEPOINT_TIMEOUT_SECONDS": "20",
+    }
+    return subprocess.run(["bash", "-c", SAVEPOINT_BEFORE_STOP], env=env, capture_output=True, text=True, timeout=60)
+
+
+def recorded(tmp_path: Path) -> str | None:
+    path = tmp_path / "state" / "savepoint"
+    return path.read_text().strip() if path.exists() else None
+
+
+def test_takes_a_savepoint_keeping_the_job_running_and_records_its_path(tmp_path: Path, flink: FakeFlink) -> None:
+    result = pre_stop(tmp_path, flink.server_address[1])
+    assert result.returncode == 0, result.stderr
+    assert recorded(tmp_path) == "file:/flink-data/savepoints/savepoint-1"
+    assert ("POST", f"/jobs/{JOB}/savepoints", '{"cancel-job":false}') in flink.requests
+    assert "recorded for the next start" in (tmp_path / "state" / "history.log").read_text()
+
+
+def test_a_failed_savepoint_records_nothing(tmp_path: Path, flink: FakeFlink) -> None:
+    flink.outcome = {"failure-cause": {"class": "CheckpointException", "stack-trace": "declined"}}
+    result = pre_stop(tmp_path, flink.server_address[1])
+    assert result.returncode == 0
+    assert recorded(tmp_path) is None
+    assert "savepoint failed" in result.stdout
+
+
+def test_no_running_job_or_no_rest_api_records_nothing(tmp_path: Path, flink: FakeFlink) -> None:
+    flink.state = "RESTARTING"
+    assert "no RUNNING job" in pre_stop(tmp_path, flink.server_address[1]).stdout
+    port = flink.server_address[1]
+    flink.shutdown()
+    flink.server_close()
+    assert "not answering" in pre_stop(tmp_path, port).stdout
+    assert recorded(tmp_path) is None
+
+
+def test_other_modes_do_nothing(tmp_path: Path, flink: FakeFlink) -> None:
+    for mode in ("last-state", "stateless"):
+        assert pre_stop(tmp_path, flink.server_address[1], mode=mode).returncode == 0
+    assert flink.requests == [] and not (tmp_path / "state").exists()
