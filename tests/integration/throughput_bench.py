@@ -56,11 +56,12 @@ CATCH_UP_TIMEOUT_S = 120.0
 class PhaseResult:
     rate: int
     seconds: int
-    accounting: Accounting
+    accounting: Accounting  # over the whole seconds of event time in the phase
+    events_in: int  # input events created during the phase (by the generator's clock)
 
     @property
     def in_eps(self) -> float:
-        return self.accounting.events_in / self.seconds
+        return self.events_in / self.seconds
 
     @property
     def out_eps(self) -> float:
@@ -116,9 +117,11 @@ def run_schedule(
     phases, offset_ms = [], measured
     for rate, seconds in schedule:
         # Whole seconds of event time; the last one of a phase may hold the next one's first events.
-        since = _ceil_window(offset_ms)
-        phases.append(PhaseResult(rate, seconds, account(events, records, since, since + 1000 * seconds)))
-        offset_ms += 1000 * seconds
+        since, until = _ceil_window(offset_ms), offset_ms + 1000 * seconds
+        accounting = account(events, records, since, since + 1000 * seconds)
+        created = sum(1 for e in events if offset_ms <= e.event_ms < until)
+        phases.append(PhaseResult(rate, seconds, accounting, created))
+        offset_ms = until
     return ScheduleResult(phases, events, records, window_of(first), ended)
 
 
