@@ -59,8 +59,8 @@ CATCH_UP_TIMEOUT_S = 120.0
 class PhaseResult:
     rate: int
     seconds: int
-    accounting: Accounting  # over the whole seconds of event time in the phase
-    events_in: int  # input events created during the phase (by the generator's clock)
+    accounting: Accounting  # over the seconds of event time of the phase
+    events_in: int  # input events created during the phase
 
     @property
     def in_eps(self) -> float:
@@ -110,8 +110,9 @@ def run_schedule(
         raise RuntimeError(f"the generator failed:\n{generator.log_tail()}")
     events = [e for e in pipeline.input_events() if e.event_ms >= started_ms]  # this run's
     first = min(e.event_ms for e in events)
-    measured = first + 1000 * warmup[1]
-    ended = _ceil_window(measured + 1000 * sum(seconds for _, seconds in schedule))
+    # The generator starts on a whole second and its phases last whole seconds.
+    measured = window_of(first) + 1000 * warmup[1]
+    ended = measured + 1000 * sum(seconds for _, seconds in schedule)
     # The job may still be working through a backlog: wait for the last measured second.
     records = wait_until(
         "the output to reach the end of the measured run",
@@ -119,19 +120,13 @@ def run_schedule(
         CATCH_UP_TIMEOUT_S,
         2.0,
     )
-    phases, offset_ms = [], measured
+    phases, since = [], measured
     for rate, seconds in schedule:
-        # Whole seconds of event time; the last one of a phase may hold the next one's first events.
-        since, until = _ceil_window(offset_ms), offset_ms + 1000 * seconds
-        accounting = account(events, records, since, since + 1000 * seconds)
-        created = sum(1 for e in events if offset_ms <= e.event_ms < until)
-        phases.append(PhaseResult(rate, seconds, accounting, created))
-        offset_ms = until
+        until = since + 1000 * seconds
+        created = sum(1 for e in events if since <= e.event_ms < until)
+        phases.append(PhaseResult(rate, seconds, account(events, records, since, until), created))
+        since = until
     return ScheduleResult(phases, events, records, window_of(first), ended)
-
-
-def _ceil_window(ms: int) -> int:
-    return -(-ms // WINDOW_MS) * WINDOW_MS
 
 
 def _records_up_to(pipeline: ReferencePipeline, window_ms: int) -> list[OutputRecord] | None:

@@ -28,7 +28,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * The producer config is a Kafka client properties file (bootstrap servers, SASL_SSL, the
  * JAAS line of a credential that may send to the topic): keys stay off the command line.
- * {@code --schedule RATE:SECONDS,…} runs several rates one after the other. Prints one
+ * {@code --schedule RATE:SECONDS,…} runs several rates one after the other, from a whole
+ * second on (so each rate covers whole seconds of event time). Prints one
  * progress line per second and a final {@code generator: done …} line; exits 1 if a send failed.
  */
 public final class Generator {
@@ -76,6 +77,10 @@ public final class Generator {
         long[] sequence = new long[devices];
         long sent = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+            // Connect and fetch metadata first, then start on a whole second: each phase
+            // then covers whole seconds of event time (the job counts per second).
+            producer.partitionsFor(topic);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1000 - System.currentTimeMillis() % 1000));
             for (Phase phase : schedule) {
                 long start = System.nanoTime();
                 long end = start + TimeUnit.SECONDS.toNanos(phase.seconds());
