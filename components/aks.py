@@ -13,7 +13,9 @@ would add a third-party policy engine to upgrade and operate alongside AKS.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -67,10 +69,20 @@ def chosen_name(name: str, resource: pulumi.Resource) -> pulumi.Output[str]:
     return pulumi.Output({resource}, value(), known())
 
 
+def kubelet_object_id(identity_profile: Mapping[str, Any] | None) -> str:
+    """The object id of the kubelet identity AKS creates for a managed-identity cluster."""
+    identity = (identity_profile or {}).get("kubeletidentity")
+    object_id = getattr(identity, "object_id", None) or (identity or {}).get("objectId")
+    if not object_id:
+        raise ValueError("the cluster reports no kubelet identity (identityProfile.kubeletidentity.objectId)")
+    return str(object_id)
+
+
 class AksCluster(pulumi.ComponentResource):
     resource_group_name: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]  # secret
+    kubelet_object_id: pulumi.Output[str]  # the nodes' identity (pulls images)
     provider: k8s.Provider
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -216,6 +228,7 @@ class AksCluster(pulumi.ComponentResource):
         self.kubeconfig = encoded.apply(decode_kubeconfig)
         self.resource_group_name = chosen_name(group_name, group)
         self.cluster_name = chosen_name(cluster_name, cluster)
+        self.kubelet_object_id = cluster.identity_profile.apply(kubelet_object_id)
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
@@ -226,5 +239,6 @@ class AksCluster(pulumi.ComponentResource):
                 "resource_group_name": self.resource_group_name,
                 "cluster_name": self.cluster_name,
                 "kubeconfig": self.kubeconfig,
+                "kubelet_object_id": self.kubelet_object_id,
             }
         )

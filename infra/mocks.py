@@ -31,7 +31,11 @@ AZURE_NAME_INPUTS = {
     "azure-native:eventhub:EventHub": "eventHubName",
     "azure-native:eventhub:ConsumerGroup": "consumerGroupName",
     "azure-native:eventhub:EventHubAuthorizationRule": "authorizationRuleName",
+    "azure-native:containerregistry:Registry": "registryName",
 }
+# Made-up Azure ids a completed `pulumi up` would know.
+FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000001"
+FAKE_KUBELET_OBJECT_ID = "00000000-0000-0000-0000-00000000c0de"
 
 
 @dataclass
@@ -82,12 +86,18 @@ class OfflineMocks(Mocks):
         name_input = AZURE_NAME_INPUTS.get(args.typ)
         if name_input is not None:
             state["name"] = args.inputs.get(name_input, args.name)
+        if args.typ == "azure-native:containerservice:ManagedCluster":
+            state["identityProfile"] = {"kubeletidentity": {"objectId": FAKE_KUBELET_OBJECT_ID}}
+        if args.typ == "azure-native:containerregistry:Registry":
+            state["loginServer"] = f"{state['name']}.azurecr.io"
         if args.typ == "random:index/randomString:RandomString":
             alphabet = "abcdefghijklmnopqrstuvwxyz" + ("0123456789" if args.inputs.get("numeric", True) else "")
             state["result"] = _stable_token(args.name, int(args.inputs.get("length", 8)), alphabet)
         return f"{args.name}-id", state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {"subscriptionId": FAKE_SUBSCRIPTION_ID, "tenantId": FAKE_SUBSCRIPTION_ID}, []
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             cluster = str(args.args.get("resourceName", "cluster"))
             encoded = base64.b64encode(fake_kubeconfig(cluster).encode()).decode()

@@ -28,6 +28,8 @@ AGENT_POOL = re.compile(r"[a-z][a-z0-9]{0,11}")
 # Event Hubs namespaces: 6-50 letters, digits, hyphens; start with a letter, end with a
 # letter or digit; globally unique (they become <name>.servicebus.windows.net).
 EVENT_HUBS_NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]")
+# Container registries: 5-50 letters and digits, globally unique (<name>.azurecr.io).
+CONTAINER_REGISTRY = re.compile(r"[A-Za-z0-9]{5,50}")
 # Azure reserves these endings for Service Bus and Event Hubs namespaces.
 RESERVED_NAMESPACE_ENDINGS = ("-sb", "-mgmt")
 
@@ -134,3 +136,13 @@ def kafka_bootstrap_servers(namespace: str) -> str:
     """``<namespace>.servicebus.windows.net:9093``: where Kafka clients connect."""
     _checked("Event Hubs namespace", namespace, EVENT_HUBS_NAMESPACE, "a valid Event Hubs namespace name")
     return f"{namespace}.{EVENT_HUBS_DOMAIN}:{KAFKA_PORT}"
+
+
+def container_registry_name(stack: str, suffix: str, project: str = PROJECT) -> str:
+    """``crflinkaks<stack without hyphens><suffix>``, globally unique through the random suffix.
+
+    The longest stack name (20) and suffix (8) give 38 characters, within the limit of 50.
+    """
+    _checked("random suffix", suffix, SUFFIX, "4-8 lowercase letters and digits")
+    name = f"cr{project}{_stack(stack)}{suffix}".replace("-", "")
+    return _checked("container registry", name, CONTAINER_REGISTRY, "5-50 letters and digits")

@@ -1,5 +1,7 @@
 """Composition of one environment: which components, in which order, wired by outputs.
 
+AksCluster ──kubelet identity──▶ ContainerRegistry (AcrPull)
+    │
 AksCluster ──provider──▶ Namespace ─▶ ZooKeeperEnsemble ─connect string─▶ FlinkJobCluster
     └─resource group─▶ KafkaEventHubs ──bootstrap servers, JAAS lines─────────┘
 """
@@ -12,6 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.aks import AksCluster, AksClusterArgs
+from components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
@@ -44,6 +47,17 @@ def build_stack(settings: Settings) -> dict[str, Any]:
             resource_group_name=aks.resource_group_name,
             location=settings.location,
             settings=settings.event_hubs,
+            protect=settings.protect,
+            tags=tags(settings),
+        ),
+    )
+    registry = ContainerRegistry(
+        "registry",
+        ContainerRegistryArgs(
+            stack=settings.stack,
+            resource_group_name=aks.resource_group_name,
+            location=settings.location,
+            kubelet_object_id=aks.kubelet_object_id,
             protect=settings.protect,
             tags=tags(settings),
         ),
@@ -93,6 +107,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
         "namespace": NAMESPACE,
         "zookeeperConnect": zookeeper.connect_string,
         "kubeconfig": aks.kubeconfig,
+        "containerRegistryLoginServer": registry.login_server,
     }
     if flink.port_forward_command is not None:
         outputs["portForwardCommand"] = flink.port_forward_command

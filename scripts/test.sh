@@ -11,6 +11,7 @@ command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 [[ -d /usr/share/zookeeper ]] || missing+=(zookeeper)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)  # the reference job, the Kafka broker's jars
 if (( ${#missing[@]} )); then
   sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
   ${sudo} apt-get update -q
@@ -20,6 +21,9 @@ fi
 bash scripts/install.sh --dev
 npm ci --no-audit --no-fund --loglevel=error
 venv/bin/python -m tests.integration.flink_dist
+# The reference job (jobs/, Maven Central) and the Kafka broker for the data-path tests.
+venv/bin/python -m tests.integration.reference_job
+venv/bin/python -m tests.integration.kafka_dist
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .

@@ -71,6 +71,8 @@ class FlinkLayout:
     java_opts_source: str  # where the options came from, for the log
     java_opts_jobmanager: tuple[str, ...] = ()
     java_opts_taskmanager: tuple[str, ...] = ()
+    # What the pods' env gives the job beyond Flink's own variables (e.g. KAFKA_*).
+    job_env: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def lib_dir(self) -> Path:
@@ -92,6 +94,7 @@ class FlinkLayout:
                 "FLINK_LOG_DIR": str(self.log_dir),
             }
         )
+        env.update(self.job_env)
         return env
 
     def classpath(self) -> str:

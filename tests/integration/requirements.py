@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-INSTALL_HINT = "`bash scripts/test.sh` installs it (Debian packages openjdk-17-jdk-headless and zookeeper)"
+INSTALL_HINT = "`bash scripts/test.sh` installs it (Debian packages openjdk-17-jdk-headless, zookeeper and maven)"
 ZOOKEEPER_JAR = Path("/usr/share/java/zookeeper.jar")
 
 
