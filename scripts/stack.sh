@@ -4,9 +4,8 @@
 #
 # First what needs no network: the passphrase that encrypts the stack's secrets and the
 # stack file (syntax, the CLI's config rules, every setting). Then the program's packages
-# (./venv) and the Pulumi CLI of the version the SDK is pinned to in requirements.txt: the
-# one on PATH if it is that version, else built from its Go modules (checked against Go's
-# checksum database) by `python -m tests.engine install`. State lives in a local file
+# (./venv) and the Pulumi CLI of the version the SDK is pinned to in requirements.txt (see
+# below). State lives in a local file
 # backend (.pulumi-state/) unless PULUMI_BACKEND_URL says otherwise. Azure credentials
 # come from `az login` (or ARM_* variables).
 set -euo pipefail
@@ -30,23 +29,49 @@ if [[ "${command}" == preview || "${command}" == up ]]; then
   venv/bin/python -m infra.preflight "${stack}"
 fi
 
+# The Pulumi CLI: the one on PATH if it is at least the pinned SDK's version (a newer CLI
+# runs older SDKs), else that exact release, downloaded once into .pulumi-cli/ and checked
+# against the release's checksums file before it is unpacked.
 version="$(sed -n 's/^pulumi==\([0-9][0-9.]*\)$/\1/p' requirements.txt)"
-if [[ "$(pulumi version 2>/dev/null || true)" != "v${version}" ]]; then
-  echo "building the Pulumi CLI ${version} from its Go modules (once; then cached)" >&2
-  if built="$(venv/bin/python -m tests.engine install)" && [[ "${built}" == *pulumi_home=* ]]; then
-    home="$(sed -n 's/^pulumi_home=//p' <<<"${built}" | tail -n 1)"
-    export PATH="${home}/bin:${PATH}"   # the CLI only: plugins install into the usual ~/.pulumi
+releases="${PULUMI_RELEASES_URL:-https://github.com/pulumi/pulumi/releases/download}"
+at_least_pinned() {  # is the CLI on PATH at least the pinned version?
+  local found
+  found="$(pulumi version 2>/dev/null || true)"
+  found="${found#v}"
+  [[ -n "${found}" ]] && [[ "$(printf '%s\n%s\n' "${version}" "${found}" | sort -V | head -n 1)" == "${version}" ]]
+}
+install_release() {  # download, verify and unpack the pinned release into .pulumi-cli/v<version>
+  local os arch archive sums work
+  case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) return 1 ;; esac
+  case "$(uname -m)" in x86_64 | amd64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) return 1 ;; esac
+  archive="pulumi-v${version}-${os}-${arch}.tar.gz"
+  sums="pulumi-${version}-checksums.txt"
+  work="$(mktemp -d)"
+  echo "downloading the Pulumi CLI ${version} (${archive}) into .pulumi-cli/" >&2
+  if curl -fsSL --connect-timeout 10 --max-time 600 -o "${work}/${archive}" "${releases}/v${version}/${archive}" &&
+    curl -fsSL --connect-timeout 10 --max-time 60 -o "${work}/${sums}" "${releases}/v${version}/${sums}" &&
+    grep -E "^[0-9a-f]{64}  ${archive}\$" "${work}/${sums}" >"${work}/expected" &&
+    (cd "${work}" && sha256sum --check --quiet expected) &&
+    mkdir -p .pulumi-cli && tar -xzf "${work}/${archive}" -C "${work}" &&
+    rm -rf ".pulumi-cli/v${version}" && mv "${work}/pulumi" ".pulumi-cli/v${version}"; then
+    rm -rf "${work}"
+    return 0
   fi
-  if [[ "$(pulumi version 2>/dev/null || true)" != "v${version}" ]]; then
+  rm -rf "${work}"
+  return 1
+}
+if ! at_least_pinned; then
+  export PATH="${PWD}/.pulumi-cli/v${version}:${PATH}"
+  if ! at_least_pinned && ! { install_release && at_least_pinned; }; then
     cat >&2 <<MESSAGE
 error: the Pulumi CLI ${version} (the version of the pinned pulumi SDK) is not on PATH and
-could not be built here (that needs Go and the Go module proxy). Install exactly that
-version by hand, put it on PATH and run this again, e.g. with the official installer:
-  curl -fsSL https://get.pulumi.com -o install-pulumi.sh   # read it first
-  sh install-pulumi.sh --version ${version} --no-edit-path
-  export PATH="\${HOME}/.pulumi/bin:\${PATH}"
-or unpack pulumi-v${version}-linux-x64.tar.gz from https://github.com/pulumi/pulumi/releases/tag/v${version}
-after checking it against pulumi-${version}-checksums.txt of the same release.
+could not be downloaded from ${releases}/v${version}/ and checked against its checksums
+file. Install exactly that version by hand, put it on PATH and run this again, e.g.:
+  curl -fsSLO ${releases}/v${version}/pulumi-v${version}-linux-x64.tar.gz
+  curl -fsSLO ${releases}/v${version}/pulumi-${version}-checksums.txt
+  grep ' pulumi-v${version}-linux-x64.tar.gz\$' pulumi-${version}-checksums.txt | sha256sum --check
+  tar -xzf pulumi-v${version}-linux-x64.tar.gz && export PATH="\${PWD}/pulumi:\${PATH}"
+or with the official installer (read it first): sh install.sh --version ${version}
 MESSAGE
     exit 3
   fi

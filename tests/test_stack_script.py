@@ -1,12 +1,14 @@
 """scripts/stack.sh: what needs no network is checked first, and a missing CLI is explained.
 
 The script runs in a copy of the project whose ``scripts/install.sh`` does nothing (the
-venv is this one) and that has no ``tests.engine``, so the CLI can be neither found nor
-built: the script must say how to install that exact version by hand.
+venv is this one), with no ``pulumi`` on ``PATH`` and the releases either unreachable or
+served from a local folder: it must refuse an archive that does not match the release's
+checksums file, and say how to install that exact version by hand.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -34,8 +36,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(project: Path, *args: str, passphrase: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    project: Path, *args: str, passphrase: bool = True, releases: str = "http://127.0.0.1:9/releases"
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    env["PULUMI_RELEASES_URL"] = releases  # nothing listens on port 9: a download fails at once
     env["PATH"] = "/usr/bin:/bin"  # no pulumi
     if passphrase:
         env["PULUMI_CONFIG_PASSPHRASE"] = "test"
@@ -75,3 +80,20 @@ def test_without_the_cli_it_says_how_to_install_that_exact_version(project: Path
     assert f"--version {PINNED}" in result.stderr
     assert f"pulumi-{PINNED}-checksums.txt" in result.stderr
     assert not (project / ".pulumi-state").exists(), "no state touched without the CLI"
+
+
+@pytest.mark.parametrize("matches", [False, True])
+def test_only_an_archive_that_matches_its_checksum_is_unpacked(project: Path, tmp_path: Path, matches: bool) -> None:
+    release = tmp_path / "releases" / f"v{PINNED}"
+    (tmp_path / "content" / "pulumi").mkdir(parents=True)
+    (tmp_path / "content" / "pulumi" / "README").write_text("not the CLI\n")
+    archive = f"pulumi-v{PINNED}-linux-x64.tar.gz"
+    release.mkdir(parents=True)
+    subprocess.run(["tar", "-czf", str(release / archive), "-C", str(tmp_path / "content"), "pulumi"], check=True)
+    digest = hashlib.sha256((release / archive).read_bytes()).hexdigest() if matches else "0" * 64
+    (release / f"pulumi-{PINNED}-checksums.txt").write_text(f"{digest}  {archive}\n")
+    result = run(project, "dev", "stack", "output", releases=(tmp_path / "releases").as_uri())
+    # The archive holds no CLI, so the script stops either way; only a verified one is unpacked.
+    assert result.returncode == 3, result.stderr
+    assert "checked against its checksums" in result.stderr
+    assert (project / ".pulumi-cli" / f"v{PINNED}" / "README").exists() == matches
