@@ -2,7 +2,8 @@
 
 Project-level values (``config:`` in ``Pulumi.yaml``: a plain value, or a typed
 declaration with ``default``/``value``) apply to every stack; the stack file overrides
-them key by key. Keys without a namespace belong to the project.
+them key by key. Keys without a namespace belong to the project. Encrypted values
+(``secure:``) cannot be read offline: they render as ``[secret]``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 import yaml
 
 DECLARATION_KEYS = {"type", "description", "default", "value", "secret", "items"}
+# The offline render cannot decrypt a secret value (``secure:``): it stands in for it.
+SECRET_PLACEHOLDER = "[secret]"
 
 
 class ProjectFileError(Exception):
@@ -51,7 +54,16 @@ def stack_config(root: Path, stack: str) -> dict[str, Any]:
             values[_full_key(name, raw_key)] = entry
     stack_file = _load(root / f"Pulumi.{stack}.yaml")
     for raw_key, entry in (stack_file.get("config") or {}).items():
-        if isinstance(entry, dict) and set(entry) == {"secure"}:
-            raise ProjectFileError(f"Pulumi.{stack}.yaml: {raw_key} is encrypted; the offline render reads no secrets")
-        values[_full_key(name, raw_key)] = entry
+        values[_full_key(name, raw_key)] = SECRET_PLACEHOLDER if _is_secure(entry) else entry
     return values
+
+
+def secret_keys(root: Path, stack: str) -> frozenset[str]:
+    """The keys whose values the stack file holds encrypted (``secure:``)."""
+    name = project_name(root)
+    config = _load(root / f"Pulumi.{stack}.yaml").get("config") or {}
+    return frozenset(_full_key(name, k) for k, entry in config.items() if _is_secure(entry))
+
+
+def _is_secure(entry: Any) -> bool:
+    return isinstance(entry, dict) and set(entry) == {"secure"}

@@ -14,6 +14,7 @@ from typing import Any
 
 from infra import validation as v
 from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from infra.target import SECRET_KEYS, TargetSettings, parse_target
 from infra.validation import ConfigError
 
 PROJECT = "flink-aks"
@@ -31,7 +32,7 @@ EVENT_HUBS_KEYS = (
     "outputHub",
     "consumerGroup",
 )
-ZOOKEEPER_KEYS = ("chart", "chartVersion", "replicas", "storageSize", "image")
+ZOOKEEPER_KEYS = ("chart", "chartVersion", "replicas", "storageSize", "storageClass", "image")
 IMAGE_KEYS = ("registry", "repository", "tag")
 FLINK_KEYS = (
     "version",
@@ -46,9 +47,20 @@ FLINK_KEYS = (
     "checkpointInterval",
     "rpcPortMode",
     "storageSize",
+    "storageClass",
 )
 UI_KEYS = ("exposure", "allowedCidrs")
-TOP_LEVEL_KEYS = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
+TOP_LEVEL_KEYS = (
+    "throughputProfile",
+    "aks",
+    "eventHubs",
+    "zookeeper",
+    "flink",
+    "ui",
+    "protect",
+    "target",
+    *SECRET_KEYS,
+)
 
 DEFAULT_KUBERNETES_VERSION = "1.34"
 AKS_TIERS = ("Free", "Standard")
@@ -70,6 +82,10 @@ DEFAULT_JOB_JAR = "/opt/flink/examples/streaming/StateMachineExample.jar"
 DEFAULT_ZOOKEEPER_CHART = "oci://registry-1.docker.io/bitnamicharts/zookeeper"
 DEFAULT_ZOOKEEPER_CHART_VERSION = "13.8.7"
 DEFAULT_ZOOKEEPER_IMAGE = ("docker.io", "bitnamilegacy/zookeeper", "3.9.3-debian-12-r22")
+# AKS's built-in classes: Azure Files (RWX) for Flink's shared data, Azure Disk for ZooKeeper.
+DEFAULT_FLINK_STORAGE_CLASS = "azurefile-csi"
+DEFAULT_ZOOKEEPER_STORAGE_CLASS = "managed-csi"
+STORAGE_CLASS = r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?"
 
 # Azure naming rules (learn.microsoft.com, "Naming rules for Azure resources").
 EVENT_HUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?"
@@ -130,6 +146,7 @@ class ZooKeeperSettings:
     chart_version: str
     replicas: int
     storage_size: str
+    storage_class: str
     image: ImageRef
 
 
@@ -147,6 +164,7 @@ class FlinkSettings:
     checkpoint_interval: str
     rpc_port_mode: str
     storage_size: str
+    storage_class: str
 
     @property
     def parallelism(self) -> int:
@@ -171,36 +189,44 @@ class Settings:
     flink: FlinkSettings
     ui: UiSettings
     protect: bool
+    target: TargetSettings
 
 
 def key(name: str) -> str:
     return f"{PROJECT}:{name}"
 
 
-def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
-    """Validate one stack's config (full keys -> parsed values) into ``Settings``."""
+def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset()) -> Settings:
+    """Validate one stack's config (full keys -> parsed values) into ``Settings``.
+
+    ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file).
+    """
     config = {k: _parse_json(k, val) for k, val in config.items()}
     for name in config:
         if name.startswith(f"{PROJECT}:") and name.split(":", 1)[1] not in TOP_LEVEL_KEYS:
             raise ConfigError(name, config[name], "no such key; known keys: " + ", ".join(TOP_LEVEL_KEYS))
-    location = v.matching(
-        LOCATION_KEY,
-        config.get(LOCATION_KEY),
-        r"[A-Za-z][A-Za-z0-9 ]{1,40}",
-        "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
-    )
+    target = parse_target(config, secret_keys)
+    location = ""
+    if target.existing is None:  # an existing cluster needs no Azure region
+        location = v.matching(
+            LOCATION_KEY,
+            config.get(LOCATION_KEY),
+            r"[A-Za-z][A-Za-z0-9 ]{1,40}",
+            "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
+        )
     _check_stack_name(stack)
     profile = PROFILES[
         v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
     ]
     event_hubs = _event_hubs(profile, config.get(key("eventHubs")))
     flink = _flink(profile, config.get(key("flink")))
-    if flink.parallelism > event_hubs.partitions:
+    partitions = event_hubs.partitions if target.existing is None else target.existing.kafka.partitions
+    if flink.parallelism > partitions:
         raise ConfigError(
             key("flink.taskManagers"),
             flink.task_managers,
             f"taskManagers × slotsPerTaskManager ({flink.task_managers} × {flink.slots_per_task_manager}) "
-            f"at most the input partitions ({event_hubs.partitions}): idle slots read nothing",
+            f"at most the input partitions ({partitions}): idle slots read nothing",
         )
     protect_default = stack.startswith("prod")
     return Settings(
@@ -214,6 +240,7 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
         flink=flink,
         ui=_ui(config.get(key("ui"))),
         protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
+        target=target,
     )
 
 
@@ -332,8 +359,8 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
         chart=v.matching(
             key("zookeeper.chart"),
             obj.get("chart", DEFAULT_ZOOKEEPER_CHART),
-            r"(oci|https?)://\S+",
-            "an OCI chart reference (oci://…) or a chart repository URL (https://…)",
+            r"(oci|https?)://\S+|\.{0,2}/\S*",
+            "an OCI chart reference (oci://…), a chart repository URL (https://…) or a local chart directory",
         ),
         chart_version=v.matching(
             key("zookeeper.chartVersion"),
@@ -343,6 +370,9 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
         ),
         replicas=replicas,
         storage_size=v.quantity(key("zookeeper.storageSize"), obj.get("storageSize", "8Gi")),
+        storage_class=_storage_class(
+            key("zookeeper.storageClass"), obj.get("storageClass", DEFAULT_ZOOKEEPER_STORAGE_CLASS)
+        ),
         image=ImageRef(
             registry=v.matching(
                 key("zookeeper.image.registry"),
@@ -413,7 +443,12 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
         checkpoint_interval=obj.get("checkpointInterval", "30s"),
         rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
         storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
+        storage_class=_storage_class(key("flink.storageClass"), obj.get("storageClass", DEFAULT_FLINK_STORAGE_CLASS)),
     )
+
+
+def _storage_class(name: str, value: Any) -> str:
+    return v.matching(name, value, STORAGE_CLASS, "a StorageClass name of the cluster, such as azurefile-csi")
 
 
 def _ui(raw: Any) -> UiSettings:
@@ -445,4 +480,6 @@ def from_pulumi() -> Settings:
     from pulumi.runtime import config as runtime_config
 
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return parse_settings(pulumi.get_stack(), values)
+    env_secrets = set(runtime_config.get_config_secret_keys_env())
+    secret_keys = frozenset(k for k in values if k in env_secrets or runtime_config.is_config_secret(k))
+    return parse_settings(pulumi.get_stack(), values, secret_keys)

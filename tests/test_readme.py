@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 from infra import settings as s
+from infra import target as t
 from tests.rendering import ROOT
 
-NESTED = {"aks.autoscale": s.AUTOSCALE_KEYS, "zookeeper.image": s.IMAGE_KEYS}
+NESTED = {"aks.autoscale": s.AUTOSCALE_KEYS, "zookeeper.image": s.IMAGE_KEYS, "target.kafka": t.KAFKA_KEYS}
 OBJECTS = {
     "aks": s.AKS_KEYS,
     "eventHubs": s.EVENT_HUBS_KEYS,
     "zookeeper": s.ZOOKEEPER_KEYS,
     "flink": s.FLINK_KEYS,
     "ui": s.UI_KEYS,
+    "target": t.TARGET_KEYS,
 }
 
 

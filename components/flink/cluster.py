@@ -83,14 +83,14 @@ class FlinkJobCluster(pulumi.ComponentResource):
             metadata=_meta(ns, pods.DATA_CLAIM),
             spec={
                 "accessModes": ["ReadWriteMany"],
-                "storageClassName": "azurefile-csi",
+                "storageClassName": s.storage_class,
                 "resources": {"requests": {"storage": s.storage_size}},
             },
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         if sidecar:
             self._port_patcher(name, ns)
-        internal = k8s.core.v1.Service(
+        k8s.core.v1.Service(
             f"{name}-jobmanager-service",
             metadata=_meta(ns, services.JOBMANAGER_SERVICE),
             spec=services.jobmanager_service_spec(),
@@ -125,7 +125,9 @@ class FlinkJobCluster(pulumi.ComponentResource):
                 "selector": {"matchLabels": pods.labels("jobmanager")},
                 "template": pods.jobmanager_template(ctx, sidecar=sidecar),
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[internal]),
+            # No depends_on the Services: a Service's await waits for ready endpoints, which
+            # only this Deployment's pod can give.
+            opts=child,
         )
         k8s.apps.v1.Deployment(
             f"{name}-taskmanager",
