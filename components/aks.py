@@ -19,6 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import containerservice, operationalinsights, resources
 
+from components import container_insights
 from infra import naming
 from infra.settings import AksSettings
 
@@ -52,6 +53,20 @@ def decode_kubeconfig(encoded: str) -> str:
     return base64.b64decode(encoded, validate=True).decode("utf-8")
 
 
+def chosen_name(name: str, resource: pulumi.Resource) -> pulumi.Output[str]:
+    """The Azure name the program gave ``resource``: known even in a first preview (so it
+    shows the `az aks get-credentials` arguments), and still a dependency on ``resource``
+    for every resource that takes it as an input (they wait until it exists)."""
+
+    async def value() -> str:
+        return name
+
+    async def known() -> bool:
+        return True
+
+    return pulumi.Output({resource}, value(), known())
+
+
 class AksCluster(pulumi.ComponentResource):
     resource_group_name: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
@@ -65,9 +80,11 @@ class AksCluster(pulumi.ComponentResource):
         # no data, and replacing it (a new VM size) must stay possible.
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
+        group_name = naming.resource_group_name(args.stack)
+        cluster_name = naming.cluster_name(args.stack)
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=naming.resource_group_name(args.stack),
+            resource_group_name=group_name,
             location=args.location,
             tags=args.tags,
             opts=kept,
@@ -85,7 +102,7 @@ class AksCluster(pulumi.ComponentResource):
         zones = list(settings.zones) or None
         cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
-            resource_name_=naming.cluster_name(args.stack),
+            resource_name_=cluster_name,
             resource_group_name=group.name,
             location=args.location,
             dns_prefix=naming.dns_prefix(args.stack),
@@ -140,7 +157,7 @@ class AksCluster(pulumi.ComponentResource):
             ),
             addon_profiles={
                 "omsagent": containerservice.ManagedClusterAddonProfileArgs(
-                    enabled=True, config={"logAnalyticsWorkspaceResourceID": workspace.id}
+                    enabled=True, config=container_insights.addon_config(workspace.id)
                 ),
             },
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
@@ -148,6 +165,18 @@ class AksCluster(pulumi.ComponentResource):
             ),
             tags=args.tags,
             opts=kept,
+        )
+        rule = container_insights.data_collection_rule(
+            f"{name}-insights-rule",
+            naming.data_collection_rule_name(args.stack, args.location),
+            resource_group_name=group.name,
+            location=args.location,
+            workspace_id=workspace.id,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        container_insights.association(
+            f"{name}-insights", cluster.id, rule.id, opts=pulumi.ResourceOptions(parent=self)
         )
         containerservice.AgentPool(
             f"{name}-user-pool",
@@ -185,8 +214,8 @@ class AksCluster(pulumi.ComponentResource):
         # so it is secret even while still unknown in a preview.
         encoded: pulumi.Output[str] = pulumi.Output.secret(credentials.kubeconfigs[0].value)
         self.kubeconfig = encoded.apply(decode_kubeconfig)
-        self.resource_group_name = group.name
-        self.cluster_name = cluster.name
+        self.resource_group_name = chosen_name(group_name, group)
+        self.cluster_name = chosen_name(cluster_name, cluster)
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,

@@ -16,6 +16,7 @@ class ZooKeeperEnsembleArgs:
     namespace: str
     settings: ZooKeeperSettings
     protect: bool
+    zonal: bool = False  # nodes in several zones: servers spread over them
 
 
 class ZooKeeperEnsemble(pulumi.ComponentResource):
@@ -33,7 +34,7 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             chart=FULLNAME if in_repository else chart,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart) if in_repository else None,
             version=args.settings.chart_version,
-            values=helm_values(args.settings),
+            values=helm_values(args.settings, args.zonal),
             atomic=True,
             cleanup_on_fail=True,
             timeout=900,

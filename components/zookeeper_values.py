@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS, ZK_TICK_TIME_MS
+from components.flink.zones import zone_spread
 from infra.settings import ZooKeeperSettings
 
 FULLNAME = "zookeeper"
@@ -28,7 +29,13 @@ def connect_string(namespace: str, replicas: int) -> str:
     )
 
 
-def helm_values(settings: ZooKeeperSettings) -> dict[str, Any]:
+# The chart's pod labels (its release is named FULLNAME).
+POD_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/instance": FULLNAME}
+
+
+def helm_values(settings: ZooKeeperSettings, zonal: bool = False) -> dict[str, Any]:
+    """``zonal``: one server per zone at most more than in another, strictly (a quorum must
+    survive the loss of a zone; each server's disk stays in its zone)."""
     return {
         "fullnameOverride": FULLNAME,
         "replicaCount": settings.replicas,
@@ -54,4 +61,5 @@ def helm_values(settings: ZooKeeperSettings) -> dict[str, Any]:
         },
         "networkPolicy": {"enabled": True, "allowExternal": False},
         "metrics": {"enabled": False},
+        "topologySpreadConstraints": zone_spread(POD_LABELS, hard=True) if zonal else [],
     }

@@ -45,6 +45,7 @@ class Declared:
     provider: str | None = None
     protect: bool = False
     ignore_changes: list[str] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)  # logical names
 
 
 @dataclass
@@ -142,6 +143,7 @@ class RecordingMonitor(MockMonitor):
                     provider=provider,
                     protect=bool(request.protect),
                     ignore_changes=list(request.ignoreChanges),
+                    dependencies=[urn.split("::")[-1] for urn in request.dependencies],
                 )
             )
         return response

@@ -21,6 +21,7 @@ SUFFIX = re.compile(r"[a-z0-9]{4,8}")
 RESOURCE_GROUP = re.compile(r"[A-Za-z0-9._()-]{0,89}[A-Za-z0-9_()-]")
 LOG_ANALYTICS_WORKSPACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]")
 MANAGED_CLUSTER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+DATA_COLLECTION_RULE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?")
 DNS_PREFIX = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,52}[A-Za-z0-9])?")
 # Linux agent pools: 1-12 lowercase letters and digits, starting with a letter.
 AGENT_POOL = re.compile(r"[a-z][a-z0-9]{0,11}")
@@ -82,6 +83,17 @@ def cluster_name(stack: str, project: str = PROJECT) -> str:
         name,
         MANAGED_CLUSTER,
         "1-63 letters, digits, underscores and hyphens, starting and ending with a letter or digit",
+    )
+
+
+def data_collection_rule_name(stack: str, location: str, project: str = PROJECT) -> str:
+    """``MSCI-<region>-<cluster>``: Container Insights' data collection rule, named as Azure's onboarding does."""
+    name = f"MSCI-{location}-{cluster_name(stack, project)}"
+    return _checked(
+        "data collection rule",
+        name,
+        DATA_COLLECTION_RULE,
+        "1-64 letters, digits, hyphens and underscores, starting and ending with a letter or digit",
     )
 
 

@@ -23,7 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.mocks import OfflineMocks, Recording, RecordingMonitor
-from infra.project_files import project_name, secret_keys, stack_config
+from infra.project_files import project_name, readable_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "[secret]"
@@ -132,10 +132,5 @@ def render_config(
 
 def render_stack(stack: str, root: Path = ROOT, preview: bool = True) -> Rendering:
     """Render ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults) as the CLI would read it."""
-    return render_config(
-        stack,
-        stack_config(root, stack),
-        project=project_name(root),
-        preview=preview,
-        secret_keys=secret_keys(root, stack),
-    )
+    config, secrets = readable_config(root, stack)
+    return render_config(stack, config, project=project_name(root), preview=preview, secret_keys=secrets)

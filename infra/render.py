@@ -3,7 +3,8 @@
 Runs the program for ``Pulumi.STACK.yaml`` (with defaults from ``Pulumi.yaml``) under
 Pulumi's mock engine: no cloud credentials, no Pulumi CLI. Prints the resource tree;
 ``--json`` prints one JSON document; ``--manifests DIR`` writes every Kubernetes
-object as a YAML file. Invalid config exits 1 with the validation message.
+object the program declares as a YAML file (Secrets with their keys, each value masked;
+not the objects of the ZooKeeper Helm chart). Invalid config exits 1 with the validation message.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from infra.validation import ConfigError
 
 # Resources of the Kubernetes provider that are not plain objects of the API.
 NOT_MANIFESTS = ("kubernetes:helm.sh/", "pulumi:providers:")
+
+
+HELM_NOTE = (
+    "note: ZooKeeper's objects are not among these files: they come from its Helm chart, "
+    "which Pulumi renders at deployment (the chart is not fetched offline)"
+)
 
 
 def manifests(rendering: Rendering) -> list[dict[str, Any]]:
@@ -73,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.manifests:
-        for path in write_manifests(rendering, args.manifests):
+        # In a preview the provider hands a Secret's stringData over as one unknown value;
+        # after an `up` its keys are known (each value still masked): write those.
+        for path in write_manifests(render_stack(args.stack, Path.cwd(), preview=False), args.manifests):
             print(f"wrote {path}", file=sys.stderr)
+        print(HELM_NOTE, file=sys.stderr)
     print(rendering.to_json() if args.json else tree(rendering))
     return 0
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra import validation as v
+from infra.azure_regions import AZURE_PUBLIC_REGIONS
 from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from infra.target import SECRET_KEYS, TargetSettings, parse_target
 from infra.validation import ConfigError
@@ -50,17 +51,12 @@ FLINK_KEYS = (
     "storageClass",
 )
 UI_KEYS = ("exposure", "allowedCidrs")
-TOP_LEVEL_KEYS = (
-    "throughputProfile",
-    "aks",
-    "eventHubs",
-    "zookeeper",
-    "flink",
-    "ui",
-    "protect",
-    "target",
-    *SECRET_KEYS,
-)
+TOP_LEVEL_KEYS: tuple[str, ...] = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
+TOP_LEVEL_KEYS += ("allowUnlistedLocation",)  # accept a region missing from infra/azure_regions.py
+TOP_LEVEL_KEYS += ("target", *SECRET_KEYS)  # an existing cluster (infra/target.py)
+# Config namespaces a stack file may use besides the project's: the providers' and the
+# engine's. Anything else (`flink-ask:ui`) is a typo that would silently fall back to defaults.
+PROVIDER_NAMESPACES = ("azure-native", "kubernetes", "random", "pulumi")
 
 DEFAULT_KUBERNETES_VERSION = "1.34"
 AKS_TIERS = ("Free", "Standard")
@@ -82,8 +78,7 @@ DEFAULT_JOB_JAR = "/opt/flink/examples/streaming/StateMachineExample.jar"
 DEFAULT_ZOOKEEPER_CHART = "oci://registry-1.docker.io/bitnamicharts/zookeeper"
 DEFAULT_ZOOKEEPER_CHART_VERSION = "13.8.7"
 DEFAULT_ZOOKEEPER_IMAGE = ("docker.io", "bitnamilegacy/zookeeper", "3.9.3-debian-12-r22")
-# AKS's built-in classes: Azure Files (RWX) for Flink's shared data, Azure Disk for ZooKeeper.
-DEFAULT_FLINK_STORAGE_CLASS = "azurefile-csi"
+# AKS's built-in Azure Disk class for ZooKeeper (Flink's shared data: components/flink/zones.py).
 DEFAULT_ZOOKEEPER_STORAGE_CLASS = "managed-csi"
 STORAGE_CLASS = r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?"
 
@@ -164,7 +159,7 @@ class FlinkSettings:
     checkpoint_interval: str
     rpc_port_mode: str
     storage_size: str
-    storage_class: str
+    storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
 
     @property
     def parallelism(self) -> int:
@@ -205,15 +200,9 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
     for name in config:
         if name.startswith(f"{PROJECT}:") and name.split(":", 1)[1] not in TOP_LEVEL_KEYS:
             raise ConfigError(name, config[name], "no such key; known keys: " + ", ".join(TOP_LEVEL_KEYS))
+    _check_namespaces(config)
     target = parse_target(config, secret_keys)
-    location = ""
-    if target.existing is None:  # an existing cluster needs no Azure region
-        location = v.matching(
-            LOCATION_KEY,
-            config.get(LOCATION_KEY),
-            r"[A-Za-z][A-Za-z0-9 ]{1,40}",
-            "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
-        )
+    location = _location(config) if target.existing is None else ""  # an existing cluster needs no region
     _check_stack_name(stack)
     profile = PROFILES[
         v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
@@ -232,7 +221,7 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
     return Settings(
         project=PROJECT,
         stack=stack,
-        location=location.replace(" ", "").lower(),
+        location=location,
         profile=profile.name,
         aks=_aks(profile, config.get(key("aks"))),
         event_hubs=event_hubs,
@@ -241,6 +230,34 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
         ui=_ui(config.get(key("ui"))),
         protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
         target=target,
+    )
+
+
+def _check_namespaces(config: Mapping[str, Any]) -> None:
+    allowed = (PROJECT, *PROVIDER_NAMESPACES)
+    for name in config:
+        if name.split(":", 1)[0] not in allowed:
+            raise ConfigError(name, config[name], "no such namespace; keys of " + ", ".join(allowed))
+
+
+def _location(config: Mapping[str, Any]) -> str:
+    """The Azure region, normalized (``West Europe`` -> ``westeurope``), from the list of public regions."""
+    given = v.matching(
+        LOCATION_KEY,
+        config.get(LOCATION_KEY),
+        r"[A-Za-z][A-Za-z0-9 ]{1,40}",
+        "an Azure region such as westeurope (set it with `pulumi config set azure-native:location`)",
+    )
+    location = given.replace(" ", "").lower()
+    if location in AZURE_PUBLIC_REGIONS or v.boolean(
+        key("allowUnlistedLocation"), config.get(key("allowUnlistedLocation"), False)
+    ):
+        return location
+    raise ConfigError(
+        LOCATION_KEY,
+        given,
+        "an Azure public region (infra/azure_regions.py), e.g. westeurope; for a region not yet listed "
+        "set flink-aks:allowUnlistedLocation: true",
     )
 
 
@@ -443,7 +460,9 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
         checkpoint_interval=obj.get("checkpointInterval", "30s"),
         rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
         storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
-        storage_class=_storage_class(key("flink.storageClass"), obj.get("storageClass", DEFAULT_FLINK_STORAGE_CLASS)),
+        storage_class=None
+        if "storageClass" not in obj
+        else _storage_class(key("flink.storageClass"), obj["storageClass"]),
     )
 
 

@@ -119,7 +119,12 @@ def workloads(
     if zookeeper_connect is None:
         zookeeper = ZooKeeperEnsemble(
             "zookeeper",
-            ZooKeeperEnsembleArgs(namespace=NAMESPACE, settings=settings.zookeeper, protect=settings.protect),
+            ZooKeeperEnsembleArgs(
+                namespace=NAMESPACE,
+                settings=settings.zookeeper,
+                protect=settings.protect,
+                zonal=bool(settings.aks.zones),
+            ),
             opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespace]),
         )
         connect: pulumi.Input[str] = zookeeper.connect_string
@@ -136,6 +141,7 @@ def workloads(
             zookeeper_connect=connect,
             kafka=kafka,
             protect=settings.protect,
+            zonal=bool(settings.aks.zones),
         ),
         opts=pulumi.ResourceOptions(provider=provider, depends_on=flink_depends_on),
     )

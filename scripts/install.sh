@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Creates ./venv (the virtualenv Pulumi.yaml names) with the pinned runtime packages;
-# with --dev also the test and lint tools. Safe to run again.
+# Creates ./venv (the virtualenv Pulumi.yaml names) with the runtime packages; with --dev
+# also the test and lint tools. Installs from the lock files: every transitive package
+# pinned and checked against its hash (scripts/lock.sh writes them from requirements*.txt).
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requirements=requirements.txt
-if [[ "${1:-}" == "--dev" ]]; then requirements="requirements-dev.txt"; fi
+lock=requirements.lock
+if [[ "${1:-}" == "--dev" ]]; then lock="requirements-dev.lock"; fi
 [[ -x venv/bin/python ]] || python3 -m venv venv
-venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"

@@ -18,7 +18,7 @@ import yaml
 from components.aks import AksCluster, AksClusterArgs, decode_kubeconfig
 from infra import naming
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
-from infra.offline import ROOT, SECRET, UNKNOWN, render_config
+from infra.offline import ROOT, SECRET, render_config
 from infra.project_files import stack_config
 from tests.rendering import ComponentRender as Render
 from tests.rendering import one, settings_of
@@ -29,6 +29,8 @@ WORKSPACE = "azure-native:operationalinsights:Workspace"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
+RULE = "azure-native:monitor:DataCollectionRule"
+ASSOCIATION = "azure-native:monitor:DataCollectionRuleAssociation"
 
 
 def render(stack: str, preview: bool) -> Render:
@@ -93,7 +95,16 @@ def test_exactly_these_resources(any_render: Render) -> None:
     counts: dict[str, int] = {}
     for resource in any_render.rendering.resources:
         counts[resource["type"]] = counts.get(resource["type"], 0) + 1
-    assert counts == {COMPONENT: 1, RESOURCE_GROUP: 1, WORKSPACE: 1, CLUSTER: 1, POOL: 1, K8S_PROVIDER: 1}
+    assert counts == {
+        COMPONENT: 1,
+        RESOURCE_GROUP: 1,
+        WORKSPACE: 1,
+        CLUSTER: 1,
+        POOL: 1,
+        RULE: 1,
+        ASSOCIATION: 1,
+        K8S_PROVIDER: 1,
+    }
 
 
 def test_every_child_belongs_to_the_component(any_render: Render) -> None:
@@ -121,7 +132,29 @@ def test_children_are_wired_by_outputs(up: Render) -> None:
     assert one(up.rendering, POOL)["inputs"]["resourceName"] == f"aks-flink-aks-{stack}"
     # The monitoring add-on sends to the workspace (the mock's id of "aks-logs").
     addon = one(up.rendering, CLUSTER)["inputs"]["addonProfiles"]["omsagent"]
-    assert addon == {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": "aks-logs-id"}}
+    assert addon == {
+        "enabled": True,
+        "config": {"logAnalyticsWorkspaceResourceID": "aks-logs-id", "useAADAuth": "true"},
+    }
+
+
+def test_container_insights_uses_managed_identity_with_a_collection_rule(up: Render) -> None:
+    stack = up.rendering.stack
+    rule = one(up.rendering, RULE)["inputs"]
+    assert rule["dataCollectionRuleName"] == f"MSCI-westeurope-aks-flink-aks-{stack}"
+    assert rule["resourceGroupName"] == f"rg-flink-aks-{stack}" and rule["location"] == "westeurope"
+    (extension,) = rule["dataSources"]["extensions"]
+    assert extension["extensionName"] == "ContainerInsights"
+    assert extension["streams"] == ["Microsoft-ContainerInsights-Group-Default"]
+    (destination,) = rule["destinations"]["logAnalytics"]
+    assert destination["workspaceResourceId"] == "aks-logs-id"
+    assert rule["dataFlows"] == [
+        {"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": [destination["name"]]}
+    ]
+    association = one(up.rendering, ASSOCIATION)["inputs"]
+    assert association["resourceUri"] == "aks-cluster-id"
+    assert association["dataCollectionRuleId"] == "aks-insights-rule-id"
+    assert association["associationName"] == "ContainerInsightsExtension"
 
 
 def test_workspace(any_render: Render) -> None:
@@ -221,11 +254,12 @@ def test_dev_protects_nothing() -> None:
 # --------------------------------------------------------------------------- kubeconfig
 
 
-def test_outputs_in_preview_are_unknown_or_secret(preview: Render) -> None:
+def test_outputs_in_preview_are_the_chosen_names_or_secret(preview: Render) -> None:
+    stack = preview.rendering.stack
     outputs = preview.rendering.outputs
     assert outputs["kubeconfig"] == SECRET
-    assert outputs["clusterName"] == UNKNOWN
-    assert outputs["resourceGroupName"] == UNKNOWN
+    assert outputs["clusterName"] == f"aks-flink-aks-{stack}"
+    assert outputs["resourceGroupName"] == f"rg-flink-aks-{stack}"
     assert "kubeconfig" not in preview.revealed  # it does not exist before the cluster
 
 

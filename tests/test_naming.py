@@ -7,6 +7,7 @@ import re
 import pytest
 
 from infra import naming
+from infra.azure_regions import AZURE_PUBLIC_REGIONS
 
 # Azure's rules, written out again here rather than imported, so a wrong rule in
 # infra/naming.py cannot make its own test pass.
@@ -99,3 +100,8 @@ def test_kafka_bootstrap_servers() -> None:
 def test_bootstrap_servers_refuse_bad_namespaces(namespace: str) -> None:
     with pytest.raises(ValueError):
         naming.kafka_bootstrap_servers(namespace)
+
+
+def test_the_collection_rule_name_fits_for_the_longest_stack_and_region() -> None:
+    longest = max(AZURE_PUBLIC_REGIONS, key=len)
+    assert len(naming.data_collection_rule_name("a" * 20, longest)) <= 64

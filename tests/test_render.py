@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
+from components.flink import kafka_secret
 from infra import offline
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, FAKE_SHARED_ACCESS_KEY
 from infra.validation import ConfigError
 from tests.rendering import ROOT, render
+from tests.test_manifest_schema import validate
 
 OUTPUTS = {
     "flinkUiUrl",
@@ -81,6 +83,15 @@ def test_manifests_are_written_one_file_per_kubernetes_object(tmp_path: Path) ->
     assert "service-flink-ui.yaml" in files
     assert all({"apiVersion", "kind", "metadata"} <= set(obj) for obj in files.values())
     assert not any(obj["kind"] == "Release" for obj in files.values())
+    assert "ZooKeeper's objects are not among these files" in result.stderr
+
+
+def test_written_secrets_keep_their_keys_and_mask_each_value(tmp_path: Path) -> None:
+    assert run_render("prod", "--manifests", str(tmp_path)).returncode == 0
+    secret = yaml.safe_load((tmp_path / "secret-flink-kafka.yaml").read_text())
+    assert set(secret["stringData"]) == {*kafka_secret.ENV_VARS, *kafka_secret.PROPERTY_FILES}
+    assert set(secret["stringData"].values()) == {"[secret]"}
+    validate(secret)  # what `kubectl apply` would accept
 
 
 @pytest.mark.parametrize(
@@ -143,3 +154,22 @@ def test_values_known_only_after_deployment_print_as_unknown() -> None:
     outputs = render("prod").outputs
     assert outputs["flinkUiUrl"] == "[unknown]"  # the internal load balancer's address
     assert render("prod", preview=False).outputs["kafkaBootstrapServers"].endswith(".servicebus.windows.net:9093")
+
+
+def test_a_stack_the_cli_would_refuse_is_refused_with_the_clis_words(project_with_stack: Any) -> None:
+    root = project_with_stack("nine", {"azure-native:location": "westeurope"})
+    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    project["config"]["protect"] = {"type": "boolean"}
+    (root / "Pulumi.yaml").write_text(yaml.safe_dump(project))
+    result = run_render("nine", cwd=root)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: Stack 'nine' is missing configuration value 'protect'\n"
+
+
+def test_a_yaml_syntax_error_is_one_line_naming_the_file(project_with_stack: Any) -> None:
+    root = project_with_stack("typo", {})
+    (root / "Pulumi.typo.yaml").write_text("config:\n  azure-native:location: westeurope\n flink-aks:ui: {}\n")
+    result = run_render("typo", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: Pulumi.typo.yaml, line 3, column 2: invalid YAML: ")
+    assert result.stderr.count("\n") == 1

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.flink import kafka_secret, pods, services
+from components.flink import kafka_secret, pods, services, zones
 from components.flink.flink_config import (
     CONFIG_FILE_NAME,
     REST_PORT,
@@ -35,6 +35,7 @@ class FlinkJobClusterArgs:
     zookeeper_connect: pulumi.Input[str]
     kafka: KafkaEndpoint
     protect: bool
+    zonal: bool = False  # nodes in several zones: zone-redundant storage, TaskManagers spread
 
 
 def config_inputs(settings: FlinkSettings, cluster_id: str, zookeeper_quorum: str) -> FlinkConfigInputs:
@@ -78,15 +79,30 @@ class FlinkJobCluster(pulumi.ComponentResource):
             string_data=kafka_secret.secret_string_data(args.kafka),
             opts=child,
         )
+        storage_class = None
+        if args.zonal and s.storage_class is None:
+            storage_class = k8s.storage.v1.StorageClass(
+                f"{name}-zrs",
+                metadata={"name": zones.ZRS_CLASS, "labels": pods.labels("cluster")},
+                provisioner=zones.PROVISIONER,
+                parameters=zones.ZRS_PARAMETERS,
+                reclaim_policy="Delete",
+                volume_binding_mode="Immediate",
+                allow_volume_expansion=True,
+                mount_options=zones.MOUNT_OPTIONS,
+                opts=child,
+            )
         k8s.core.v1.PersistentVolumeClaim(
             f"{name}-data",
             metadata=_meta(ns, pods.DATA_CLAIM),
             spec={
                 "accessModes": ["ReadWriteMany"],
-                "storageClassName": s.storage_class,
+                "storageClassName": s.storage_class or zones.storage_class_name(args.zonal),
                 "resources": {"requests": {"storage": s.storage_size}},
             },
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, depends_on=[storage_class] if storage_class else None
+            ),
         )
         if sidecar:
             self._port_patcher(name, ns)
@@ -135,7 +151,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             spec={
                 "replicas": s.task_managers,
                 "selector": {"matchLabels": pods.labels("taskmanager")},
-                "template": pods.taskmanager_template(ctx),
+                "template": _spread(pods.taskmanager_template(ctx), pods.labels("taskmanager"), args.zonal),
             },
             opts=child,
         )
@@ -179,6 +195,10 @@ class FlinkJobCluster(pulumi.ComponentResource):
             subjects=[{"kind": "ServiceAccount", "name": pods.PORT_PATCHER_SERVICE_ACCOUNT, "namespace": ns}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account, role]),
         )
+
+
+def _spread(template: dict[str, Any], labels: dict[str, str], zonal: bool) -> dict[str, Any]:
+    return zones.spread_over_zones(template, labels) if zonal else template
 
 
 def _meta(namespace: str, name: str, **extra: Any) -> dict[str, Any]:

@@ -10,7 +10,8 @@ files), the program is this repository's ``infra.program.run``.
 Prints one JSON document on stdout: ``{"steps": [{"op", "type", "urn"}], "outputs",
 "summary"}``; on failure exits 1 with the CLI's error on stderr. The environment says
 where state lives and which Pulumi home to use (``PULUMI_HOME``, ``PULUMI_BACKEND_URL``,
-``PULUMI_CONFIG_PASSPHRASE``).
+``PULUMI_CONFIG_PASSPHRASE``). ``--label NAME:KEY=VALUE`` adds a label to the object
+named NAME (a resource transform), so a test can change one object alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi import automation as auto
 
 from infra import program
@@ -36,11 +38,31 @@ def _step(event: auto.EngineEvent, steps: list[dict[str, Any]]) -> None:
         steps.append({"op": str(meta.op.value), "type": meta.type, "urn": meta.urn})
 
 
-def run(stack_name: str, op: str, expect_no_changes: bool) -> dict[str, Any]:
+def label_transform(labels: dict[str, dict[str, str]]) -> pulumi.ResourceTransform:
+    """Adds labels to the named Kubernetes objects: a test's change to one object only."""
+
+    def transform(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+        metadata: Any = args.props.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if not isinstance(name, str) or name not in labels:
+            return None
+        metadata = {**metadata, "labels": {**(metadata.get("labels") or {}), **labels[name]}}
+        return pulumi.ResourceTransformResult(props={**args.props, "metadata": metadata}, opts=args.opts)
+
+    return transform
+
+
+def run(stack_name: str, op: str, expect_no_changes: bool, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
     home = os.environ["PULUMI_HOME"]
+
+    def main() -> None:
+        if labels:
+            pulumi.runtime.register_resource_transform(label_transform(labels))
+        program.run()
+
     workspace = auto.LocalWorkspace(
         work_dir=str(Path.cwd()),
-        program=program.run,
+        program=main,
         pulumi_home=home,
         pulumi_command=auto.PulumiCommand(root=home, skip_version_check=True),
     )
@@ -71,9 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack")
     parser.add_argument("op", choices=OPS)
     parser.add_argument("--expect-no-changes", action="store_true")
+    parser.add_argument(
+        "--label", action="append", default=[], metavar="NAME:KEY=VALUE", help="add a label to the object NAME"
+    )
     args = parser.parse_args(argv)
+    labels: dict[str, dict[str, str]] = {}
+    for item in args.label:
+        name, _, pair = item.partition(":")
+        label, _, value = pair.partition("=")
+        labels.setdefault(name, {})[label] = value
     try:
-        document = run(args.stack, args.op, args.expect_no_changes)
+        document = run(args.stack, args.op, args.expect_no_changes, labels)
     except auto.CommandError as error:
         print(str(error), file=sys.stderr)
         return 1

@@ -4,11 +4,12 @@
 
 Prints one line per run, then exactly one summary line:
 
-    failover_s_median=<kill to RUNNING, s> patch_s_median=<new REST answering to Service
-    patched, s> runs=N state_mismatches=<n> restored_latest=<k>/<N>
+    failover_s_median=<kill to RUNNING, s> patch_s_median=<new JobManager's leadership to
+    Service patched, s> runs=N state_mismatches=<n> restored_latest=<k>/<N>
 
 (``patch_s_median=na`` in pinned mode: nothing is patched there.) Exit status 1 if a run
-failed, found a state mismatch or did not restore the latest checkpoint.
+failed, found a state mismatch or did not restore the latest checkpoint. Logs and data of
+every run stay in a new temporary directory (or ``--keep DIR``), named at the end.
 """
 
 from __future__ import annotations
@@ -37,13 +38,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def run_once(mode: str, keep: Path | None, index: int) -> FailoverResult:
-    if keep is not None:
-        work_dir = keep / f"run-{index}"
-        work_dir.mkdir(parents=True, exist_ok=False)
-        return run_failover(mode, work_dir, log=lambda line: print(line, flush=True))
-    with tempfile.TemporaryDirectory(prefix=f"failover-{mode}-") as tmp:
-        return run_failover(mode, Path(tmp), log=lambda line: print(line, flush=True))
+def run_once(mode: str, keep: Path, index: int) -> FailoverResult:
+    work_dir = keep / f"run-{index}"
+    work_dir.mkdir(parents=True, exist_ok=False)
+    return run_failover(mode, work_dir, log=lambda line: print(line, flush=True))
 
 
 def summary_line(results: list[FailoverResult], runs: int) -> str:
@@ -60,12 +58,14 @@ def summary_line(results: list[FailoverResult], runs: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # The logs the runs print paths of must outlive them.
+    keep = args.keep or Path(tempfile.mkdtemp(prefix=f"failover-{args.mode}-"))
     results: list[FailoverResult] = []
     failures = 0
     for index in range(1, args.runs + 1):
         print(f"run {index}/{args.runs} mode={args.mode}", flush=True)
         try:
-            result = run_once(args.mode, args.keep, index)
+            result = run_once(args.mode, keep, index)
         except Exception:  # noqa: BLE001 - report the run as failed, go on with the next
             failures += 1
             print(f"run {index}/{args.runs} FAILED:\n{traceback.format_exc()}", flush=True)
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {index}/{args.runs} {result.line()}", flush=True)
         for mismatch in result.state.mismatches[:10]:
             print(f"  state mismatch: {mismatch}", flush=True)
+    print(f"logs and data of every run: {keep}", flush=True)
     print(summary_line(results, args.runs), flush=True)
     bad = failures or any(r.state.mismatches or not r.restored_latest for r in results)
     return 1 if bad else 0

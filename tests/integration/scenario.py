@@ -225,7 +225,7 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
         mode=cluster.mode,
         failover_s=running_at - killed_at,
         rest_s=rest_at - killed_at,
-        patch_s=(patched_at - rest_at) if (mode_is_sidecar(cluster) and patched_at is not None) else None,
+        patch_s=_patch_s(patched_at, killed_at, phases) if mode_is_sidecar(cluster) else None,
         port_before=port_before,
         port_after=port_after,
         service_port_after=cluster.service_rpc_port(),
@@ -244,6 +244,17 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
         load_at_kill=load_at_kill,
         work_dir=cluster.work_dir,
     )
+
+
+def _patch_s(patched_at: float | None, killed_at: float, phases: dict[str, float]) -> float | None:
+    """Seconds from the new JobManager's leadership (from then on its REST API can report
+    the port; the log's millisecond time) to the Service seen patched (polled every 0.02 s).
+
+    Not from our own first REST answer: the sidecar polls REST too and often sees the new
+    port before our poller does, which made the difference negative."""
+    if patched_at is None or "leader" not in phases:
+        return None
+    return patched_at - killed_at - phases["leader"]
 
 
 def mode_is_sidecar(cluster: LocalCluster) -> bool:

@@ -1,0 +1,46 @@
+"""Zonal stacks (aks.zones set, like prod): zone-redundant shared data, pods spread over zones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.flink import pods
+from components.zookeeper_values import POD_LABELS
+from tests.rendering import kubernetes_objects, render
+
+ZONE = "topology.kubernetes.io/zone"
+
+
+def of_kind(stack: str, kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in kubernetes_objects(render(stack)) if o["kind"] == kind}
+
+
+def test_prod_keeps_flink_data_on_zone_redundant_storage() -> None:
+    (storage_class,) = of_kind("prod", "StorageClass").values()
+    assert storage_class["provisioner"] == "file.csi.azure.com"
+    assert storage_class["parameters"] == {"skuName": "Standard_ZRS"}
+    claim = of_kind("prod", "PersistentVolumeClaim")[pods.DATA_CLAIM]
+    assert claim["spec"]["storageClassName"] == storage_class["metadata"]["name"]
+
+
+def test_prod_spreads_taskmanagers_over_zones() -> None:
+    template = of_kind("prod", "Deployment")["flink-taskmanager"]["spec"]["template"]
+    (spread,) = template["spec"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == ZONE and spread["maxSkew"] == 1
+    assert spread["labelSelector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
+
+
+def test_prod_spreads_zookeeper_servers_over_zones_strictly() -> None:
+    (release,) = render("prod").of_type("kubernetes:helm.sh/v3:Release")
+    (spread,) = release["inputs"]["values"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == ZONE and spread["whenUnsatisfiable"] == "DoNotSchedule"
+    assert spread["labelSelector"]["matchLabels"] == POD_LABELS
+
+
+def test_a_stack_without_zones_uses_the_built_in_class_and_no_spread() -> None:
+    assert of_kind("dev", "StorageClass") == {}
+    assert of_kind("dev", "PersistentVolumeClaim")[pods.DATA_CLAIM]["spec"]["storageClassName"] == "azurefile-csi"
+    template = of_kind("dev", "Deployment")["flink-taskmanager"]["spec"]["template"]
+    assert "topologySpreadConstraints" not in template["spec"]
+    (release,) = render("dev").of_type("kubernetes:helm.sh/v3:Release")
+    assert release["inputs"]["values"]["topologySpreadConstraints"] == []
