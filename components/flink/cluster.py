@@ -109,9 +109,9 @@ class FlinkJobCluster(pulumi.ComponentResource):
         k8s.core.v1.Service(
             f"{name}-jobmanager-service",
             metadata=_meta(ns, services.JOBMANAGER_SERVICE),
-            spec=services.jobmanager_service_spec(),
-            # The sidecar owns the rpc port's number once the JobManager runs.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.ports"] if sidecar else None),
+            # In sidecar mode without `rpc`: the sidecar adds that entry and owns it.
+            spec=services.jobmanager_service_spec(sidecar),
+            opts=child,
         )
         ui = k8s.core.v1.Service(
             f"{name}-ui-service",

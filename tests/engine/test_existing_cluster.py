@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.engine.kube import Kube
+from components.flink import port_patcher
+from tests.controlplane.client import JSON_PATCH, KubeClient
 from tests.engine.project import EngineProject, Run
 
 STACK = "local"
@@ -38,7 +39,6 @@ RWX_CLASS = "local-rwx"
 RWO_CLASS = "local-rwo"
 JOBMANAGER_SERVICE = "/api/v1/namespaces/flink/services/flink-jobmanager"
 SIDECAR_PORT = 43210
-PORT_PATCHER_FIELD_MANAGER = "port-patcher"
 TIMINGS: dict[str, float] = {}
 
 
@@ -61,10 +61,21 @@ def stack_config(task_managers: int, protect: bool) -> dict[str, Any]:
     }
 
 
-def prepare_cluster(kube: Kube) -> None:
+def exists(kube: KubeClient, path: str) -> bool:
+    answer = kube.request("GET", path)
+    assert answer.ok or answer.status == 404, answer
+    return answer.ok
+
+
+def create(kube: KubeClient, path: str, body: dict[str, Any]) -> None:
+    kube.must("POST", path, body)
+
+
+def prepare_cluster(kube: KubeClient) -> None:
     """What the cluster's admin provides: storage classes and a volume the claim can bind."""
     for name in (RWX_CLASS, RWO_CLASS):
-        kube.create(
+        create(
+            kube,
             "/apis/storage.k8s.io/v1/storageclasses",
             {
                 "apiVersion": "storage.k8s.io/v1",
@@ -74,7 +85,8 @@ def prepare_cluster(kube: Kube) -> None:
                 "volumeBindingMode": "Immediate",
             },
         )
-    kube.create(
+    create(
+        kube,
         "/api/v1/persistentvolumes",
         {
             "apiVersion": "v1",
@@ -85,7 +97,7 @@ def prepare_cluster(kube: Kube) -> None:
                 "accessModes": ["ReadWriteMany"],
                 "storageClassName": RWX_CLASS,
                 "persistentVolumeReclaimPolicy": "Retain",
-                "hostPath": {"path": "/tmp/flink-data"},
+                "hostPath": {"path": "/srv/flink-data"},
             },
         },
     )
@@ -98,15 +110,15 @@ def timed(name: str, run: Run, started: float) -> Run:
 
 
 @pytest.fixture(scope="module")
-def cluster(control_plane: Any) -> Kube:
-    kube = Kube(Path(control_plane.kubeconfig))
+def cluster(control_plane: Any) -> KubeClient:
+    kube: KubeClient = control_plane.admin
     prepare_cluster(kube)
     return kube
 
 
 @pytest.fixture(scope="module")
 def deployed(
-    tmp_path_factory: pytest.TempPathFactory, engine_home: Path, cluster: Kube, control_plane: Any
+    tmp_path_factory: pytest.TempPathFactory, engine_home: Path, cluster: KubeClient, control_plane: Any
 ) -> Iterator[tuple[EngineProject, Run]]:
     project = EngineProject(tmp_path_factory.mktemp("engine"), engine_home, {"KUBECONFIG": "/nonexistent"})
     project.write_stack(STACK, stack_config(task_managers=1, protect=False))
@@ -121,7 +133,9 @@ def deployed(
     project.run(STACK, "destroy")  # whatever a failed test left behind
 
 
-def test_up_creates_every_object_and_awaits_the_rollouts(deployed: tuple[EngineProject, Run], cluster: Kube) -> None:
+def test_up_creates_every_object_and_awaits_the_rollouts(
+    deployed: tuple[EngineProject, Run], cluster: KubeClient
+) -> None:
     _, up = deployed
     assert up.ok, up.stderr
     ops = up.ops()
@@ -134,7 +148,7 @@ def test_up_creates_every_object_and_awaits_the_rollouts(deployed: tuple[EngineP
         assert status.get("availableReplicas") == replicas, status
     assert cluster.get(f"/api/v1/namespaces/{NS}/persistentvolumeclaims/flink-data")["status"]["phase"] == "Bound"
     assert cluster.get(f"/apis/apps/v1/namespaces/{NS}/statefulsets/zookeeper")["status"].get("readyReplicas") == 1
-    assert cluster.exists(f"/api/v1/namespaces/{NS}/secrets/sh.helm.release.v1.zookeeper.v1")
+    assert exists(cluster, f"/api/v1/namespaces/{NS}/secrets/sh.helm.release.v1.zookeeper.v1")
 
 
 def test_preview_right_after_up_has_no_changes(deployed: tuple[EngineProject, Run]) -> None:
@@ -165,7 +179,7 @@ def test_no_secret_in_plain_text_in_the_state(deployed: tuple[EngineProject, Run
             assert line.split(":", 1)[1].strip() not in state
 
 
-def test_scaling_task_managers_updates_in_place(deployed: tuple[EngineProject, Run], cluster: Kube) -> None:
+def test_scaling_task_managers_updates_in_place(deployed: tuple[EngineProject, Run], cluster: KubeClient) -> None:
     project, _ = deployed
     project.write_stack(STACK, stack_config(task_managers=2, protect=False))
     preview = project.run(STACK, "preview")
@@ -181,19 +195,24 @@ def test_scaling_task_managers_updates_in_place(deployed: tuple[EngineProject, R
     assert status.get("availableReplicas") == 2, status
 
 
-def test_the_sidecars_port_survives_up_refresh_and_preview(deployed: tuple[EngineProject, Run], cluster: Kube) -> None:
+def test_the_sidecars_port_survives_up_refresh_and_preview(
+    deployed: tuple[EngineProject, Run], cluster: KubeClient
+) -> None:
     project, _ = deployed
-    service = cluster.get(JOBMANAGER_SERVICE)
-    index = next(i for i, p in enumerate(service["spec"]["ports"]) if p["name"] == "rpc")
-    base = f"/spec/ports/{index}"
-    cluster.json_patch(
+    # The patch the sidecar sends (kwok runs no containers): add the rpc port, or move it.
+    ports = port_patcher.service_ports(cluster.get(JOBMANAGER_SERVICE))
+    named = port_patcher.find_named_port(ports, "rpc")
+    patch = (
+        port_patcher.build_add_patch(ports, "rpc", SIDECAR_PORT)
+        if named is None
+        else port_patcher.build_patch(named, "rpc", SIDECAR_PORT)
+    )
+    cluster.must(
+        "PATCH",
         JOBMANAGER_SERVICE,
-        [
-            {"op": "test", "path": f"{base}/name", "value": "rpc"},
-            {"op": "replace", "path": f"{base}/port", "value": SIDECAR_PORT},
-            {"op": "replace", "path": f"{base}/targetPort", "value": SIDECAR_PORT},
-        ],
-        PORT_PATCHER_FIELD_MANAGER,
+        patch,
+        content_type=JSON_PATCH,
+        params={"fieldManager": port_patcher.FIELD_MANAGER},
     )
     up = project.run(STACK, "up", "--label", "flink-jobmanager:engine-test=relabelled")
     assert up.ok, up.stderr
@@ -207,7 +226,7 @@ def test_the_sidecars_port_survives_up_refresh_and_preview(deployed: tuple[Engin
 
 
 def test_protect_stops_destroy_and_destroy_removes_everything(
-    deployed: tuple[EngineProject, Run], cluster: Kube
+    deployed: tuple[EngineProject, Run], cluster: KubeClient
 ) -> None:
     project, _ = deployed
     project.write_stack(STACK, stack_config(task_managers=2, protect=True))
@@ -215,13 +234,13 @@ def test_protect_stops_destroy_and_destroy_removes_everything(
     refused = project.run(STACK, "destroy")
     assert not refused.ok
     assert "protected" in refused.stderr, refused.stderr
-    assert cluster.exists(f"/api/v1/namespaces/{NS}/persistentvolumeclaims/flink-data")
+    assert exists(cluster, f"/api/v1/namespaces/{NS}/persistentvolumeclaims/flink-data")
     project.write_stack(STACK, stack_config(task_managers=2, protect=False))
     assert project.run(STACK, "up").ok
     started = time.monotonic()
     destroyed = timed("destroy", project.run(STACK, "destroy"), started)
     assert destroyed.ok, destroyed.stderr
-    assert not cluster.exists(f"/api/v1/namespaces/{NS}")
-    assert not cluster.exists("/apis/apps/v1/namespaces/flink/deployments/flink-jobmanager")
+    assert not exists(cluster, f"/api/v1/namespaces/{NS}")
+    assert not exists(cluster, "/apis/apps/v1/namespaces/flink/deployments/flink-jobmanager")
     resources = json.loads(project.cli("stack", "export", "--stack", STACK).stdout)["deployment"].get("resources") or []
     assert [r["type"] for r in resources] == []
