@@ -20,6 +20,8 @@ fi
 bash scripts/install.sh --dev
 npm ci --no-audit --no-fund --loglevel=error
 venv/bin/python -m tests.integration.flink_dist
+# The Pulumi CLI and its kubernetes provider, built from their Go modules (cached by version).
+venv/bin/python -m tests.engine install
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .

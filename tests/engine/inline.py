@@ -10,7 +10,7 @@ files), the program is this repository's ``infra.program.run``.
 Prints one JSON document on stdout: ``{"steps": [{"op", "type", "urn"}], "outputs",
 "summary"}``; on failure exits 1 with the CLI's error on stderr. The environment says
 where state lives and which Pulumi home to use (``PULUMI_HOME``, ``PULUMI_BACKEND_URL``,
-``PULUMI_CONFIG_PASSPHRASE``). ``--label NAME:KEY=VALUE`` adds a label to the object
+``PULUMI_CONFIG_PASSPHRASE``). ``--label NAME:KEY=VALUE`` adds a label to the Service
 named NAME (a resource transform), so a test can change one object alone.
 """
 
@@ -39,9 +39,11 @@ def _step(event: auto.EngineEvent, steps: list[dict[str, Any]]) -> None:
 
 
 def label_transform(labels: dict[str, dict[str, str]]) -> pulumi.ResourceTransform:
-    """Adds labels to the named Kubernetes objects: a test's change to one object only."""
+    """Adds labels to the named Services: a test's change to one object only."""
 
     def transform(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+        if args.type_ != "kubernetes:core/v1:Service":
+            return None
         metadata: Any = args.props.get("metadata")
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if not isinstance(name, str) or name not in labels:
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("op", choices=OPS)
     parser.add_argument("--expect-no-changes", action="store_true")
     parser.add_argument(
-        "--label", action="append", default=[], metavar="NAME:KEY=VALUE", help="add a label to the object NAME"
+        "--label", action="append", default=[], metavar="NAME:KEY=VALUE", help="add a label to the Service NAME"
     )
     args = parser.parse_args(argv)
     labels: dict[str, dict[str, str]] = {}
