@@ -37,8 +37,9 @@ class VersionError(RuntimeError):
     """A pin in requirements.txt that this recipe does not know how to build."""
 
 
-def pinned(package: str, requirements: Path = REQUIREMENTS) -> str:
+def pinned(package: str) -> str:
     """The exact version ``requirements.txt`` pins for ``package``."""
+    requirements = REQUIREMENTS
     for line in requirements.read_text().splitlines():
         match = re.fullmatch(rf"\s*{re.escape(package)}==([\w.]+)\s*(#.*)?", line)
         if match:
