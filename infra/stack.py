@@ -81,7 +81,8 @@ def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> di
     """ZooKeeper (unless an ensemble exists) and Flink on a cluster the stack does not own."""
     config = pulumi.Config(PROJECT)
     kubeconfig = config.require_secret(_name(target.kubeconfig_key)) if target.kubeconfig_key else None
-    provider = k8s.Provider("cluster", kubeconfig=kubeconfig, context=target.context)
+    # As AksCluster's provider: ConfigMaps change in place (pods roll on the config checksum).
+    provider = k8s.Provider("cluster", kubeconfig=kubeconfig, context=target.context, enable_config_map_mutable=True)
     kafka = KafkaEndpoint(
         bootstrap_servers=target.kafka.bootstrap_servers,
         input_topic=target.kafka.input_topic,

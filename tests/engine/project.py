@@ -73,6 +73,8 @@ class EngineProject:
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
             "PYTHONPATH": str(ROOT),
+            # The provider's Helm client keeps its cache and config with the run, not in $HOME.
+            **{f"HELM_{kind}_HOME": str(self.root / "helm" / kind.lower()) for kind in ("CACHE", "CONFIG", "DATA")},
             **self.extra_env,
         }
 

@@ -56,7 +56,7 @@ def stack_config(task_managers: int, protect: bool) -> dict[str, Any]:
             },
         },
         "flink-aks:protect": protect,
-        "flink-aks:zookeeper": {"chart": str(CHART), "chartVersion": "0.1.0", "replicas": 1},
+        "flink-aks:zookeeper": {"chart": str(CHART), "chartVersion": "0.1.0", "replicas": 1, "storageClass": RWO_CLASS},
         "flink-aks:flink": {"taskManagers": task_managers, "storageClass": RWX_CLASS, "storageSize": "1Gi"},
     }
 
