@@ -36,7 +36,7 @@ def render(project: EngineProject, stack: str) -> subprocess.CompletedProcess[st
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_shipped_stack_passes_config_validation_and_stops_at_the_azure_plugin(
+def test_shipped_stack_passes_config_validation_and_stops_at_a_plugin_not_built_here(
     project: EngineProject, stack: str
 ) -> None:
     project.copy_stack_file(stack)
