@@ -17,7 +17,7 @@ from infra.validation import ConfigError
 
 
 def check(root: Path, stack: str) -> None:
-    config = stack_config(root, stack, encrypted=True)
+    config = stack_config(root, stack)
     if not any(isinstance(value, Encrypted) for value in config.values()):
         parse_settings(stack, config)
 

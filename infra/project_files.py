@@ -30,19 +30,39 @@ TYPES = ("string", "integer", "boolean", "array", "object")
 INT64 = range(-(2**63), 2**63)
 
 
+BOOL, TIMESTAMP = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"
+
+
+class CliYamlLoader(yaml.SafeLoader):
+    """YAML as the CLI's Go parser reads it: only ``true``/``false`` are booleans (YAML 1.2,
+    so ``yes`` and ``on`` stay text) and timestamps stay text."""
+
+
+CliYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (BOOL, TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+CliYamlLoader.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 class ProjectFileError(Exception):
     """A project or stack file that is missing, unreadable or refused by the CLI's rules."""
 
 
+# The offline render cannot decrypt a secret value (``secure:``): it stands in for it.
+SECRET_PLACEHOLDER = "[secret]"
+
+
 class Encrypted(str):
-    """A ``secure:`` value of a stack file: set, but unreadable without the passphrase."""
+    """A ``secure:`` value of a stack file: set, but unreadable without the passphrase
+    (its text is ``SECRET_PLACEHOLDER``)."""
 
 
 def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ProjectFileError(f"{path.name}: no such file")
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=CliYamlLoader) or {}  # a SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -165,24 +185,15 @@ def _missing_error(stack: str, keys: list[str]) -> ProjectFileError:
     return ProjectFileError(f"Stack '{stack}' is missing configuration value{'s' if len(keys) > 1 else ''} {listed}")
 
 
-def stack_config(root: Path, stack: str, encrypted: bool = False) -> dict[str, Any]:
-    """Every config value of ``stack``: full key -> value (objects stay objects).
-
-    An encrypted (``secure:``) value is refused, as the offline render reads no secrets,
-    unless ``encrypted`` is true: then it is returned as an ``Encrypted`` marker.
-    """
+def stack_config(root: Path, stack: str) -> dict[str, Any]:
+    """Every config value of ``stack``: full key -> value (objects stay objects); an
+    encrypted (``secure:``) value is an ``Encrypted`` placeholder."""
     project = _load(root / "Pulumi.yaml")
     name = str(project["name"])
     declared = declarations(project)
     values: dict[str, Any] = {}
     for raw_key, entry in (_load(root / f"Pulumi.{stack}.yaml").get("config") or {}).items():
-        if isinstance(entry, dict) and set(entry) == {"secure"}:
-            if not encrypted:
-                raise ProjectFileError(
-                    f"Pulumi.{stack}.yaml: {raw_key} is encrypted; the offline render reads no secrets"
-                )
-            entry = Encrypted(entry["secure"])
-        values[_full_key(name, raw_key)] = entry
+        values[_full_key(name, raw_key)] = Encrypted(SECRET_PLACEHOLDER) if _is_secure(entry) else entry
     missing = []
     for key in sorted(declared):
         entry, full = declared[key], _full_key(name, key)
@@ -199,6 +210,15 @@ def stack_config(root: Path, stack: str, encrypted: bool = False) -> dict[str, A
     for key in sorted(declared):
         _check_value(stack, key, declared[key], values.get(_full_key(name, key)))
     return values
+
+
+def secret_keys(root: Path, stack: str) -> frozenset[str]:
+    """The keys whose values the stack file holds encrypted (``secure:``)."""
+    return frozenset(k for k, v in stack_config(root, stack).items() if isinstance(v, Encrypted))
+
+
+def _is_secure(entry: Any) -> bool:
+    return isinstance(entry, dict) and set(entry) == {"secure"}
 
 
 def _check_value(stack: str, key: str, entry: dict[str, Any], value: Any) -> None:

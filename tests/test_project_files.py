@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.project_files import Encrypted, ProjectFileError, as_cli_sees, matches_type, stack_config
+from infra.project_files import (
+    SECRET_PLACEHOLDER,
+    Encrypted,
+    ProjectFileError,
+    as_cli_sees,
+    matches_type,
+    secret_keys,
+    stack_config,
+)
 from tests.rendering import ROOT
 
 PROJECT = {"name": "flink-aks", "runtime": "python"}
@@ -73,11 +81,11 @@ def test_a_default_of_the_wrong_type_is_refused(tmp_path: Path) -> None:
     assert refusal(root) == expected
 
 
-def test_an_encrypted_value_counts_as_set_when_asked_for(tmp_path: Path) -> None:
+def test_an_encrypted_value_is_set_but_unreadable_offline(tmp_path: Path) -> None:
     stack_text = "config:\n  flink-aks:token:\n    secure: v1:abc\n"
-    root = files(tmp_path, {"token": {"type": "string", "secret": True}}, stack_text)
-    assert "offline render reads no secrets" in refusal(root)
-    assert stack_config(root, "dev", encrypted=True)["flink-aks:token"] == Encrypted("v1:abc")
+    root = files(tmp_path, {"token": {"type": "integer", "secret": True}}, stack_text)
+    assert stack_config(root, "dev")["flink-aks:token"] == Encrypted(SECRET_PLACEHOLDER) == "[secret]"
+    assert secret_keys(root, "dev") == {"flink-aks:token"}
 
 
 def test_a_secret_key_must_be_encrypted(tmp_path: Path) -> None:
@@ -115,3 +123,9 @@ def test_yaml_syntax_errors_name_file_line_and_problem(tmp_path: Path) -> None:
 )
 def test_values_are_checked_as_the_cli_sees_them(type_: str, items: Any, stack_value: Any, ok: bool) -> None:
     assert matches_type(type_, items, as_cli_sees(stack_value)) is ok
+
+
+def test_scalars_are_typed_as_the_clis_yaml_parser_types_them(tmp_path: Path) -> None:
+    text = "config:\n  flink-aks:a: yes\n  flink-aks:b: True\n  flink-aks:c: 2026-11-29\n  flink-aks:d: 7\n"
+    values = stack_config(files(tmp_path, {}, text), "dev")
+    assert values == {"flink-aks:a": "yes", "flink-aks:b": True, "flink-aks:c": "2026-11-29", "flink-aks:d": 7}
