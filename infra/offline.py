@@ -23,7 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.mocks import OfflineMocks, Recording, RecordingMonitor
-from infra.project_files import project_name, readable_config
+from infra.project_files import Encrypted, project_name, stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "[secret]"
@@ -132,5 +132,6 @@ def render_config(
 
 def render_stack(stack: str, root: Path = ROOT, preview: bool = True) -> Rendering:
     """Render ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults) as the CLI would read it."""
-    config, secrets = readable_config(root, stack)
+    config = stack_config(root, stack)
+    secrets = frozenset(k for k, value in config.items() if isinstance(value, Encrypted))
     return render_config(stack, config, project=project_name(root), preview=preview, secret_keys=secrets)

@@ -233,14 +233,3 @@ def _check_value(stack: str, key: str, entry: dict[str, Any], value: Any) -> Non
             f"Stack '{stack}' with configuration key '{key}' must be of type "
             f"'{type_name(entry['type'], entry.get('items'))}'"
         )
-
-
-# The offline render cannot decrypt a secret value (``secure:``): it stands in for it.
-SECRET_PLACEHOLDER = "<encrypted>"
-
-
-def readable_config(root: Path, stack: str) -> tuple[dict[str, Any], frozenset[str]]:
-    """``stack_config`` with each encrypted value as ``[secret]``, and the keys that are secret."""
-    config = stack_config(root, stack, encrypted=True)
-    secrets = frozenset(k for k, value in config.items() if isinstance(value, Encrypted))
-    return {k: SECRET_PLACEHOLDER if k in secrets else value for k, value in config.items()}, secrets

@@ -196,7 +196,8 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
 
     ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file).
     """
-    config = {k: _parse_json(k, val) for k, val in config.items()}
+    # Secret values are opaque text (offline, a placeholder): never parsed as JSON.
+    config = {k: val if k in secret_keys else _parse_json(k, val) for k, val in config.items()}
     for name in config:
         if name.startswith(f"{PROJECT}:") and name.split(":", 1)[1] not in TOP_LEVEL_KEYS:
             raise ConfigError(name, config[name], "no such key; known keys: " + ", ".join(TOP_LEVEL_KEYS))
