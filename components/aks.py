@@ -232,6 +232,8 @@ class AksCluster(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
+            # Flink's config changes in place (its pods roll on the config checksum), not by replacement.
+            enable_config_map_mutable=True,
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["kubeconfig"]),
         )
         self.register_outputs(

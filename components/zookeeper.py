@@ -25,13 +25,14 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
     def __init__(self, name: str, args: ZooKeeperEnsembleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:zookeeper:ZooKeeperEnsemble", name, None, opts)
         chart = args.settings.chart
-        oci = chart.startswith("oci://")
+        # An OCI reference or a local chart directory names the chart itself; a repository URL does not.
+        in_repository = chart.startswith(("https://", "http://"))
         k8s.helm.v3.Release(
             f"{name}-release",
             name=FULLNAME,
             namespace=args.namespace,
-            chart=chart if oci else FULLNAME,
-            repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=chart),
+            chart=FULLNAME if in_repository else chart,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart) if in_repository else None,
             version=args.settings.chart_version,
             values=helm_values(args.settings, args.zonal),
             atomic=True,

@@ -51,7 +51,7 @@ def helm_values(settings: ZooKeeperSettings, zonal: bool = False) -> dict[str, A
         "heapSize": 512,
         "autopurge": {"snapRetainCount": 3, "purgeInterval": 1},
         "auth": {"client": {"enabled": False}},
-        "persistence": {"enabled": True, "size": settings.storage_size, "storageClass": "managed-csi"},
+        "persistence": {"enabled": True, "size": settings.storage_size, "storageClass": settings.storage_class},
         "pdb": {"create": True, "maxUnavailable": 1},
         "podAntiAffinityPreset": "soft",
         "resourcesPreset": "none",

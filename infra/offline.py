@@ -23,7 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.mocks import OfflineMocks, Recording, RecordingMonitor
-from infra.project_files import project_name, stack_config
+from infra.project_files import Encrypted, project_name, stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "[secret]"
@@ -91,6 +91,7 @@ def render_config(
     project: str = "flink-aks",
     preview: bool = True,
     main: Callable[[], None] | None = None,
+    secret_keys: frozenset[str] = frozenset(),
 ) -> Rendering:
     """Run the program (or another ``main``, for a component alone) under mocks.
 
@@ -100,7 +101,7 @@ def render_config(
     recording = Recording()
     mocks = OfflineMocks(preview=preview)
     runtime_settings.ROOT.set(None)
-    set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()})
+    set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}, sorted(secret_keys))
     set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks, recording))
     runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()
@@ -131,4 +132,6 @@ def render_config(
 
 def render_stack(stack: str, root: Path = ROOT, preview: bool = True) -> Rendering:
     """Render ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults) as the CLI would read it."""
-    return render_config(stack, stack_config(root, stack), project=project_name(root), preview=preview)
+    config = stack_config(root, stack)
+    secrets = frozenset(k for k, value in config.items() if isinstance(value, Encrypted))
+    return render_config(stack, config, project=project_name(root), preview=preview, secret_keys=secrets)

@@ -15,6 +15,7 @@ from typing import Any
 from infra import validation as v
 from infra.azure_regions import AZURE_PUBLIC_REGIONS
 from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from infra.target import SECRET_KEYS, TargetSettings, parse_target
 from infra.validation import ConfigError
 
 PROJECT = "flink-aks"
@@ -32,7 +33,7 @@ EVENT_HUBS_KEYS = (
     "outputHub",
     "consumerGroup",
 )
-ZOOKEEPER_KEYS = ("chart", "chartVersion", "replicas", "storageSize", "image")
+ZOOKEEPER_KEYS = ("chart", "chartVersion", "replicas", "storageSize", "storageClass", "image")
 IMAGE_KEYS = ("registry", "repository", "tag")
 FLINK_KEYS = (
     "version",
@@ -51,10 +52,12 @@ FLINK_KEYS = (
     "savepointFallback",
     "maxParallelism",
     "unhealthyAfter",
+    "storageClass",
 )
 UI_KEYS = ("exposure", "allowedCidrs")
 TOP_LEVEL_KEYS: tuple[str, ...] = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
 TOP_LEVEL_KEYS += ("allowUnlistedLocation",)  # accept a region missing from infra/azure_regions.py
+TOP_LEVEL_KEYS += ("target", *SECRET_KEYS)  # an existing cluster (infra/target.py)
 # Config namespaces a stack file may use besides the project's: the providers' and the
 # engine's. Anything else (`flink-ask:ui`) is a typo that would silently fall back to defaults.
 PROVIDER_NAMESPACES = ("azure-native", "kubernetes", "random", "pulumi")
@@ -85,6 +88,9 @@ DEFAULT_JOB_JAR = "/opt/flink/examples/streaming/StateMachineExample.jar"
 DEFAULT_ZOOKEEPER_CHART = "oci://registry-1.docker.io/bitnamicharts/zookeeper"
 DEFAULT_ZOOKEEPER_CHART_VERSION = "13.8.7"
 DEFAULT_ZOOKEEPER_IMAGE = ("docker.io", "bitnamilegacy/zookeeper", "3.9.3-debian-12-r22")
+# AKS's built-in Azure Disk class for ZooKeeper (Flink's shared data: components/flink/zones.py).
+DEFAULT_ZOOKEEPER_STORAGE_CLASS = "managed-csi"
+STORAGE_CLASS = r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?"
 
 # Azure naming rules (learn.microsoft.com, "Naming rules for Azure resources").
 EVENT_HUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?"
@@ -145,6 +151,7 @@ class ZooKeeperSettings:
     chart_version: str
     replicas: int
     storage_size: str
+    storage_class: str
     image: ImageRef
 
 
@@ -162,6 +169,7 @@ class FlinkSettings:
     checkpoint_interval: str
     rpc_port_mode: str
     storage_size: str
+    storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
     upgrade_mode: str = "last-state"
     savepoint_fallback: str = "refuse"
     max_parallelism: int = DEFAULT_MAX_PARALLELISM
@@ -190,32 +198,39 @@ class Settings:
     flink: FlinkSettings
     ui: UiSettings
     protect: bool
+    target: TargetSettings
 
 
 def key(name: str) -> str:
     return f"{PROJECT}:{name}"
 
 
-def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
-    """Validate one stack's config (full keys -> parsed values) into ``Settings``."""
-    config = {k: _parse_json(k, val) for k, val in config.items()}
+def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset()) -> Settings:
+    """Validate one stack's config (full keys -> parsed values) into ``Settings``.
+
+    ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file).
+    """
+    # Secret values are opaque text (offline, a placeholder): never parsed as JSON.
+    config = {k: val if k in secret_keys else _parse_json(k, val) for k, val in config.items()}
     for name in config:
         if name.startswith(f"{PROJECT}:") and name.split(":", 1)[1] not in TOP_LEVEL_KEYS:
             raise ConfigError(name, config[name], "no such key; known keys: " + ", ".join(TOP_LEVEL_KEYS))
     _check_namespaces(config)
-    location = _location(config)
+    target = parse_target(config, secret_keys)
+    location = _location(config) if target.existing is None else ""  # an existing cluster needs no region
     _check_stack_name(stack)
     profile = PROFILES[
         v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
     ]
     event_hubs = _event_hubs(profile, config.get(key("eventHubs")))
     flink = _flink(profile, config.get(key("flink")))
-    if flink.parallelism > event_hubs.partitions:
+    partitions = event_hubs.partitions if target.existing is None else target.existing.kafka.partitions
+    if flink.parallelism > partitions:
         raise ConfigError(
             key("flink.taskManagers"),
             flink.task_managers,
             f"taskManagers × slotsPerTaskManager ({flink.task_managers} × {flink.slots_per_task_manager}) "
-            f"at most the input partitions ({event_hubs.partitions}): idle slots read nothing",
+            f"at most the input partitions ({partitions}): idle slots read nothing",
         )
     protect_default = stack.startswith("prod")
     return Settings(
@@ -229,6 +244,7 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> Settings:
         flink=flink,
         ui=_ui(config.get(key("ui"))),
         protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
+        target=target,
     )
 
 
@@ -375,8 +391,8 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
         chart=v.matching(
             key("zookeeper.chart"),
             obj.get("chart", DEFAULT_ZOOKEEPER_CHART),
-            r"(oci|https?)://\S+",
-            "an OCI chart reference (oci://…) or a chart repository URL (https://…)",
+            r"(oci|https?)://\S+|\.{0,2}/\S*",
+            "an OCI chart reference (oci://…), a chart repository URL (https://…) or a local chart directory",
         ),
         chart_version=v.matching(
             key("zookeeper.chartVersion"),
@@ -386,6 +402,9 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
         ),
         replicas=replicas,
         storage_size=v.quantity(key("zookeeper.storageSize"), obj.get("storageSize", "8Gi")),
+        storage_class=_storage_class(
+            key("zookeeper.storageClass"), obj.get("storageClass", DEFAULT_ZOOKEEPER_STORAGE_CLASS)
+        ),
         image=ImageRef(
             registry=v.matching(
                 key("zookeeper.image.registry"),
@@ -456,6 +475,9 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
         checkpoint_interval=obj.get("checkpointInterval", "30s"),
         rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
         storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
+        storage_class=None
+        if "storageClass" not in obj
+        else _storage_class(key("flink.storageClass"), obj["storageClass"]),
         **_upgrades(profile, obj),
     )
 
@@ -499,6 +521,10 @@ def _unhealthy_after(obj: Mapping[str, Any]) -> int:
     return after_ms // 1000
 
 
+def _storage_class(name: str, value: Any) -> str:
+    return v.matching(name, value, STORAGE_CLASS, "a StorageClass name of the cluster, such as azurefile-csi")
+
+
 def _ui(raw: Any) -> UiSettings:
     obj = v.check_keys(key("ui"), raw, UI_KEYS)
     exposure = v.choice(key("ui.exposure"), obj.get("exposure", "portForward"), UI_EXPOSURES)
@@ -528,4 +554,6 @@ def from_pulumi() -> Settings:
     from pulumi.runtime import config as runtime_config
 
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return parse_settings(pulumi.get_stack(), values)
+    env_secrets = set(runtime_config.get_config_secret_keys_env())
+    secret_keys = frozenset(k for k in values if k in env_secrets or runtime_config.is_config_secret(k))
+    return parse_settings(pulumi.get_stack(), values, secret_keys)

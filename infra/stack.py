@@ -1,9 +1,14 @@
 """Composition of one environment: which components, in which order, wired by outputs.
 
+New AKS cluster (default):
+
 AksCluster ──kubelet identity──▶ ContainerRegistry (AcrPull)
-    │
 AksCluster ──provider──▶ Namespace ─▶ ZooKeeperEnsemble ─connect string─▶ FlinkJobCluster
     └─resource group─▶ KafkaEventHubs ──bootstrap servers, JAAS lines─────────┘
+
+Existing cluster (``target.cluster: existing``): a Kubernetes provider from the
+kubeconfig secret or the ambient context, the Kafka endpoint and its JAAS lines from
+config, ZooKeeper from the chart or an existing ensemble; no Azure resource at all.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
-from infra.settings import Settings
+from infra.settings import PROJECT, Settings
+from infra.target import ExistingCluster
 
 NAMESPACE = "flink"
 
@@ -30,6 +36,8 @@ def tags(settings: Settings) -> dict[str, str]:
 
 def build_stack(settings: Settings) -> dict[str, Any]:
     """Declare every resource of the stack; return the stack outputs."""
+    if settings.target.existing is not None:
+        return build_on_existing_cluster(settings, settings.target.existing)
     aks = AksCluster(
         "aks",
         AksClusterArgs(
@@ -62,20 +70,82 @@ def build_stack(settings: Settings) -> dict[str, Any]:
             tags=tags(settings),
         ),
     )
-    on_cluster = pulumi.ResourceOptions(provider=aks.provider)
+    kafka = KafkaEndpoint(
+        bootstrap_servers=event_hubs.bootstrap_servers,
+        input_topic=event_hubs.input_topic,
+        output_topic=event_hubs.output_topic,
+        consumer_group=event_hubs.consumer_group,
+        input_jaas_config=event_hubs.input_jaas_config,
+        output_jaas_config=event_hubs.output_jaas_config,
+    )
+    outputs = workloads(settings, aks.provider, kafka, zookeeper_connect=None)
+    return {
+        **outputs,
+        "kafkaBootstrapServers": event_hubs.bootstrap_servers,
+        "inputTopic": event_hubs.input_topic,
+        "outputTopic": event_hubs.output_topic,
+        "resourceGroupName": aks.resource_group_name,
+        "clusterName": aks.cluster_name,
+        "kubeconfig": aks.kubeconfig,
+        "containerRegistryLoginServer": registry.login_server,
+    }
+
+
+def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> dict[str, Any]:
+    """ZooKeeper (unless an ensemble exists) and Flink on a cluster the stack does not own."""
+    config = pulumi.Config(PROJECT)
+    kubeconfig = config.require_secret(_name(target.kubeconfig_key)) if target.kubeconfig_key else None
+    # As AksCluster's provider: ConfigMaps change in place (pods roll on the config checksum).
+    provider = k8s.Provider("cluster", kubeconfig=kubeconfig, context=target.context, enable_config_map_mutable=True)
+    kafka = KafkaEndpoint(
+        bootstrap_servers=target.kafka.bootstrap_servers,
+        input_topic=target.kafka.input_topic,
+        output_topic=target.kafka.output_topic,
+        consumer_group=target.kafka.consumer_group,
+        input_jaas_config=config.require_secret(_name(target.kafka.input_jaas_key)),
+        output_jaas_config=config.require_secret(_name(target.kafka.output_jaas_key)),
+    )
+    outputs = workloads(settings, provider, kafka, zookeeper_connect=target.zookeeper_connect)
+    outputs.update(
+        kafkaBootstrapServers=target.kafka.bootstrap_servers,
+        inputTopic=target.kafka.input_topic,
+        outputTopic=target.kafka.output_topic,
+    )
+    if kubeconfig is not None:
+        outputs["kubeconfig"] = kubeconfig
+    return outputs
+
+
+def _name(full_key: str) -> str:
+    return full_key.split(":", 1)[1]
+
+
+def workloads(
+    settings: Settings, provider: k8s.Provider, kafka: KafkaEndpoint, zookeeper_connect: str | None
+) -> dict[str, Any]:
+    """The namespace, ZooKeeper (from the chart unless a connect string is given) and Flink."""
+    on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project}),
         opts=on_cluster,
     )
-    in_namespace = pulumi.ResourceOptions(provider=aks.provider, depends_on=[namespace])
-    zookeeper = ZooKeeperEnsemble(
-        "zookeeper",
-        ZooKeeperEnsembleArgs(
-            namespace=NAMESPACE, settings=settings.zookeeper, protect=settings.protect, zonal=bool(settings.aks.zones)
-        ),
-        opts=in_namespace,
-    )
+    flink_depends_on: list[pulumi.Resource] = [namespace]
+    if zookeeper_connect is None:
+        zookeeper = ZooKeeperEnsemble(
+            "zookeeper",
+            ZooKeeperEnsembleArgs(
+                namespace=NAMESPACE,
+                settings=settings.zookeeper,
+                protect=settings.protect,
+                zonal=bool(settings.aks.zones),
+            ),
+            opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespace]),
+        )
+        connect: pulumi.Input[str] = zookeeper.connect_string
+        flink_depends_on.append(zookeeper)
+    else:
+        connect = zookeeper_connect
     flink = FlinkJobCluster(
         "flink",
         FlinkJobClusterArgs(
@@ -83,31 +153,17 @@ def build_stack(settings: Settings) -> dict[str, Any]:
             cluster_id=f"{settings.project}-{settings.stack}",
             settings=settings.flink,
             ui=settings.ui,
-            zookeeper_connect=zookeeper.connect_string,
-            kafka=KafkaEndpoint(
-                bootstrap_servers=event_hubs.bootstrap_servers,
-                input_topic=event_hubs.input_topic,
-                output_topic=event_hubs.output_topic,
-                consumer_group=event_hubs.consumer_group,
-                input_jaas_config=event_hubs.input_jaas_config,
-                output_jaas_config=event_hubs.output_jaas_config,
-            ),
+            zookeeper_connect=connect,
+            kafka=kafka,
             protect=settings.protect,
             zonal=bool(settings.aks.zones),
         ),
-        opts=pulumi.ResourceOptions(provider=aks.provider, depends_on=[namespace, zookeeper]),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=flink_depends_on),
     )
     outputs: dict[str, Any] = {
         "flinkUiUrl": flink.ui_url,
-        "kafkaBootstrapServers": event_hubs.bootstrap_servers,
-        "inputTopic": event_hubs.input_topic,
-        "outputTopic": event_hubs.output_topic,
-        "resourceGroupName": aks.resource_group_name,
-        "clusterName": aks.cluster_name,
         "namespace": NAMESPACE,
-        "zookeeperConnect": zookeeper.connect_string,
-        "kubeconfig": aks.kubeconfig,
-        "containerRegistryLoginServer": registry.login_server,
+        "zookeeperConnect": connect,
     }
     if flink.port_forward_command is not None:
         outputs["portForwardCommand"] = flink.port_forward_command

@@ -24,6 +24,8 @@ venv/bin/python -m tests.integration.flink_dist
 # The reference job (jobs/, Maven Central) and the Kafka broker for the data-path tests.
 venv/bin/python -m tests.integration.reference_job
 venv/bin/python -m tests.integration.kafka_dist
+# The Pulumi CLI and its kubernetes provider, built from their Go modules (cached by version).
+venv/bin/python -m tests.engine install
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .

@@ -10,7 +10,8 @@ closed (use them as context managers or call ``close()``).
 - ``FakeServiceApi``: the one Kubernetes endpoint
   ``/api/v1/namespaces/{ns}/services/{name}`` with GET and PATCH
   (``application/json-patch+json``, RFC 6902 through ``jsonpatch``; a failed ``test``
-  op answers 422 like the API server). Records every request; ``.fail_next(status,
+  op answers 422 like the API server; query parameters such as ``fieldManager`` are
+  recorded in the request path and otherwise ignored). Records every request; ``.fail_next(status,
   times, method=None)`` answers a Kubernetes ``Status`` error instead;
   ``.before_next_patch(fn)`` changes the stored Service just before the next PATCH is
   applied (to simulate a concurrent writer); ``token=`` demands a bearer token (401
@@ -37,26 +38,19 @@ JSON_PATCH_CONTENT_TYPE = "application/json-patch+json"
 Json = Any  # a decoded JSON document
 
 
-def default_service(namespace: str, name: str, rpc_port: int = 6123) -> dict[str, Json]:
-    """A JobManager Service as the API server returns it: rpc, blob, rest."""
+def default_service(namespace: str, name: str, rpc_port: int | None = 6123) -> dict[str, Json]:
+    """A JobManager Service as the API server returns it: rpc, blob, rest (no rpc for ``None``)."""
+    ports: list[dict[str, Json]] = [
+        {"name": "blob", "port": 6124, "targetPort": 6124, "protocol": "TCP"},
+        {"name": "rest", "port": 8081, "targetPort": 8081, "protocol": "TCP"},
+    ]
+    if rpc_port is not None:
+        ports.insert(0, {"name": "rpc", "port": rpc_port, "targetPort": rpc_port, "protocol": "TCP"})
     return {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {"name": name, "namespace": namespace, "resourceVersion": "1"},
-        "spec": {
-            "type": "ClusterIP",
-            "selector": {"app": "flink", "component": "jobmanager"},
-            "ports": [
-                {
-                    "name": "rpc",
-                    "port": rpc_port,
-                    "targetPort": rpc_port,
-                    "protocol": "TCP",
-                },
-                {"name": "blob", "port": 6124, "targetPort": 6124, "protocol": "TCP"},
-                {"name": "rest", "port": 8081, "targetPort": 8081, "protocol": "TCP"},
-            ],
-        },
+        "spec": {"type": "ClusterIP", "selector": {"app": "flink", "component": "jobmanager"}, "ports": ports},
     }
 
 
@@ -338,7 +332,7 @@ class FakeServiceApi(_StandIn):
                     self.answer(401, status_body(401, "Unauthorized"))
                 elif failure is not None:
                     self.answer(failure, status_body(failure, f"injected {failure}"))
-                elif self.path != fake.path:
+                elif self.path.split("?")[0] != fake.path:
                     self.answer(404, status_body(404, f"{self.path} not found"))
                 elif self.command == "GET":
                     self.answer(200, fake.service)

@@ -176,10 +176,16 @@ def test_shared_volume_is_rwx_azure_files_mounted_by_both_deployments() -> None:
         assert {"name": "data", "persistentVolumeClaim": {"claimName": "flink-data"}} in volumes
 
 
-def test_internal_service_carries_rpc_blob_rest_and_is_never_a_load_balancer() -> None:
+def test_internal_service_is_never_a_load_balancer_and_leaves_rpc_to_the_sidecar() -> None:
     service = k8s_object(render("dev", **PUBLIC), "Service", "flink-jobmanager")
     assert service["spec"]["type"] == "ClusterIP"
-    assert [p["name"] for p in service["spec"]["ports"]] == ["rpc", "blob", "rest"]
+    # The sidecar adds and owns `rpc`: declaring it too would clash after a port move.
+    assert [p["name"] for p in service["spec"]["ports"]] == ["blob", "rest"]
+
+
+def test_internal_service_of_pinned_mode_carries_rpc_blob_rest() -> None:
+    service = k8s_object(render("dev", **PINNED), "Service", "flink-jobmanager")
+    assert [(p["name"], p["port"]) for p in service["spec"]["ports"]] == [("rpc", 6123), ("blob", 6124), ("rest", 8081)]
 
 
 @pytest.mark.parametrize(

@@ -167,7 +167,7 @@ def test_changed_port_is_patched_port_and_target_port_only(config: pp.Config, ku
     before["metadata"]["resourceVersion"] = after["metadata"]["resourceVersion"]
     assert after == before  # blob, rest, selector, metadata untouched
     (patch,) = kube.requests_of("PATCH")
-    assert patch.path == "/api/v1/namespaces/flink/services/flink-jobmanager"
+    assert patch.path == "/api/v1/namespaces/flink/services/flink-jobmanager?fieldManager=port-patcher"
     assert patch.headers["content-type"] == "application/json-patch+json"
     assert patch.json() == [
         {"op": "test", "path": "/spec/ports/0/name", "value": "rpc"},
@@ -233,14 +233,44 @@ def test_test_op_guards_against_ports_reordered_between_get_and_patch(config: pp
     ]
 
 
-def test_service_without_rpc_port_is_an_error(config: pp.Config, kube: FakeServiceApi) -> None:
-    service = default_service("flink", "flink-jobmanager")
-    service["spec"]["ports"] = [p for p in service["spec"]["ports"] if p["name"] != "rpc"]
-    kube.service = service
+def test_service_as_the_stack_applies_it_gets_the_rpc_port_added(config: pp.Config, kube: FakeServiceApi) -> None:
+    kube.service = default_service("flink", "flink-jobmanager", rpc_port=None)  # blob, rest
 
-    with pytest.raises(pp.SyncError, match="no port named 'rpc'"):
+    outcome = pp.run_once(config)
+
+    assert (outcome.patched, outcome.added, outcome.index, outcome.port) == (True, True, 2, NEW_PORT)
+    assert [(p["name"], p["port"], p["targetPort"]) for p in kube.service["spec"]["ports"]] == [
+        ("blob", 6124, 6124),
+        ("rest", 8081, 8081),
+        ("rpc", NEW_PORT, NEW_PORT),
+    ]
+    (patch,) = kube.requests_of("PATCH")
+    assert patch.path.endswith("?fieldManager=port-patcher")
+    assert patch.json() == [
+        {"op": "test", "path": "/spec/ports", "value": default_service("flink", "x", None)["spec"]["ports"]},
+        {
+            "op": "add",
+            "path": "/spec/ports/-",
+            "value": {"name": "rpc", "port": NEW_PORT, "targetPort": NEW_PORT, "protocol": "TCP"},
+        },
+    ]
+    assert not pp.run_once(config).patched  # then in sync
+
+
+def test_add_is_refused_when_the_ports_changed_in_between(config: pp.Config, kube: FakeServiceApi) -> None:
+    kube.service = default_service("flink", "flink-jobmanager", rpc_port=None)
+    concurrent = {"name": "rpc", "port": 7000, "targetPort": 7000, "protocol": "TCP"}
+    kube.before_next_patch(lambda service: service["spec"]["ports"].append(concurrent))
+
+    with pytest.raises(pp.SyncError, match="http 422"):
         pp.run_once(config)
-    assert kube.requests_of("PATCH") == []
+    assert [p["name"] for p in kube.service["spec"]["ports"]] == ["blob", "rest", "rpc"]  # no second rpc
+
+    outcome = pp.run_once(config)  # the retry reads again and replaces the one entry
+
+    assert (outcome.patched, outcome.added, outcome.old_port) == (True, False, 7000)
+    assert kube.port_named("rpc")["port"] == NEW_PORT
+    assert len(kube.service["spec"]["ports"]) == 3
 
 
 def test_custom_rpc_port_name(env: dict[str, str], kube: FakeServiceApi) -> None:
@@ -516,11 +546,12 @@ def test_malformed_json_is_an_error() -> None:
 @pytest.mark.parametrize("service", [{}, {"spec": {}}, {"spec": {"ports": None}}, []])
 def test_service_without_ports_is_an_error(service: Any) -> None:
     with pytest.raises(pp.SyncError, match="spec.ports"):
-        pp.find_named_port(service, "rpc")
+        pp.service_ports(service)
 
 
 def test_missing_target_port_is_added_not_replaced() -> None:
-    named = pp.find_named_port({"spec": {"ports": [{"name": "rpc", "port": 6123}]}}, "rpc")
+    named = pp.find_named_port([{"name": "rpc", "port": 6123}], "rpc")
+    assert named is not None
     assert pp.build_patch(named, "rpc", 7000)[2] == {
         "op": "add",
         "path": "/spec/ports/0/targetPort",

@@ -6,17 +6,19 @@ import importlib.util
 import re
 
 from infra import settings as s
+from infra import target as t
 from tests.rendering import ROOT
 
 # Pulumi CLI commands the README runs through scripts/stack.sh.
 PULUMI_COMMANDS = {"preview", "up", "refresh", "destroy", "stack", "state", "config"}
-NESTED = {"aks.autoscale": s.AUTOSCALE_KEYS, "zookeeper.image": s.IMAGE_KEYS}
+NESTED = {"aks.autoscale": s.AUTOSCALE_KEYS, "zookeeper.image": s.IMAGE_KEYS, "target.kafka": t.KAFKA_KEYS}
 OBJECTS = {
     "aks": s.AKS_KEYS,
     "eventHubs": s.EVENT_HUBS_KEYS,
     "zookeeper": s.ZOOKEEPER_KEYS,
     "flink": s.FLINK_KEYS,
     "ui": s.UI_KEYS,
+    "target": t.TARGET_KEYS,
 }
 
 
@@ -88,6 +90,7 @@ def test_pulumi_runs_through_the_script_on_stacks_that_exist() -> None:
     lines = bash_lines()
     assert not [line for line in lines if line.startswith("pulumi ")]
     created = {m for line in lines for m in re.findall(r"^cp Pulumi\.\w+\.yaml Pulumi\.([\w-]+)\.yaml", line)}
+    created |= {m for line in lines for m in re.findall(r"^cat > Pulumi\.([\w-]+)\.yaml <<", line)}
     for stack, command in (m for line in lines for m in re.findall(r"bash scripts/stack\.sh ([\w-]+) (\w+)", line)):
         assert (ROOT / f"Pulumi.{stack}.yaml").is_file() or stack in created, stack
         assert command in PULUMI_COMMANDS, command

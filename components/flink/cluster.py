@@ -82,7 +82,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             opts=child,
         )
         storage_class = None
-        if args.zonal:
+        if args.zonal and s.storage_class is None:
             storage_class = k8s.storage.v1.StorageClass(
                 f"{name}-zrs",
                 metadata={"name": zones.ZRS_CLASS, "labels": pods.labels("cluster")},
@@ -99,7 +99,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             metadata=_meta(ns, pods.DATA_CLAIM),
             spec={
                 "accessModes": ["ReadWriteMany"],
-                "storageClassName": zones.storage_class_name(args.zonal),
+                "storageClassName": s.storage_class or zones.storage_class_name(args.zonal),
                 "resources": {"requests": {"storage": s.storage_size}},
             },
             opts=pulumi.ResourceOptions(
@@ -108,12 +108,12 @@ class FlinkJobCluster(pulumi.ComponentResource):
         )
         if sidecar:
             self._port_patcher(name, ns)
-        internal = k8s.core.v1.Service(
+        k8s.core.v1.Service(
             f"{name}-jobmanager-service",
             metadata=_meta(ns, services.JOBMANAGER_SERVICE),
-            spec=services.jobmanager_service_spec(),
-            # The sidecar owns the rpc port's number once the JobManager runs.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["spec.ports"] if sidecar else None),
+            # In sidecar mode without `rpc`: the sidecar adds that entry and owns it.
+            spec=services.jobmanager_service_spec(sidecar),
+            opts=child,
         )
         ui = k8s.core.v1.Service(
             f"{name}-ui-service",
@@ -156,7 +156,9 @@ class FlinkJobCluster(pulumi.ComponentResource):
                 "selector": {"matchLabels": pods.labels("jobmanager")},
                 "template": pods.jobmanager_template(ctx, sidecar=sidecar),
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[internal]),
+            # No depends_on the Services: a Service's await waits for ready endpoints, which
+            # only this Deployment's pod can give.
+            opts=child,
         )
         k8s.apps.v1.Deployment(
             f"{name}-taskmanager",

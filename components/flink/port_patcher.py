@@ -6,9 +6,15 @@ whatever port it got. This program runs next to the JobManager and loops:
 
 1. ``GET {FLINK_REST_URL}/jobmanager/config`` and read ``jobmanager.rpc.port``;
 2. ``GET`` the Service from the Kubernetes API and find the port named ``rpc``;
-3. if its ``port`` or ``targetPort`` differs, ``PATCH`` the Service with a JSON patch
-   whose first op tests that port's name, so a Service changed in between is rejected
-   (422) instead of being patched at the wrong index.
+3. if there is none, ``PATCH`` the Service with a JSON patch that adds it, guarded by a
+   ``test`` op on the whole ``spec.ports`` list as read; if its ``port`` or ``targetPort``
+   differs, a JSON patch that replaces them, guarded by a ``test`` op on that port's name.
+   A Service changed in between is rejected (422) instead of being patched wrongly.
+
+Field ownership: the stack applies the Service without the ``rpc`` entry (server-side
+apply keys Service ports by port number and protocol, so a declared ``rpc`` at 6123 and
+the moved one would be two ports named ``rpc``). This program owns that entry: every
+PATCH carries ``fieldManager=port-patcher``, so re-applying the stack leaves it alone.
 
 Failures are retried with a short exponential backoff. One line is logged per action.
 SIGTERM and SIGINT end the program with exit code 0. Invalid configuration exits 2.
@@ -64,6 +70,7 @@ FALLBACK_KUBERNETES_API_URL: Final = "https://kubernetes.default.svc"
 
 RPC_PORT_KEY: Final = "jobmanager.rpc.port"
 JSON_PATCH_CONTENT_TYPE: Final = "application/json-patch+json"
+FIELD_MANAGER: Final = "port-patcher"
 MAX_ERROR_DETAIL_CHARS: Final = 200
 STOP_GRACE_SECONDS: Final = 1.0
 
@@ -142,6 +149,11 @@ class Config:
         namespace = urllib.parse.quote(self.namespace, safe="")
         name = urllib.parse.quote(self.service_name, safe="")
         return f"{self.kubernetes_api_url}/api/v1/namespaces/{namespace}/services/{name}"
+
+    @property
+    def patch_url(self) -> str:
+        """The Service URL with this program's field manager, so the API server records who owns the entry."""
+        return f"{self.service_url}?fieldManager={FIELD_MANAGER}"
 
     @property
     def flink_config_url(self) -> str:
@@ -322,7 +334,8 @@ def kubernetes_request(config: Config, method: str, body: bytes | None = None) -
     if body is not None:
         headers["Content-Type"] = JSON_PATCH_CONTENT_TYPE
     step = f"kubernetes_{method.lower()}"
-    request = urllib.request.Request(config.service_url, data=body, headers=headers, method=method)
+    url = config.patch_url if method == "PATCH" else config.service_url
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
     return parse_json(send(request, step, config.http_timeout_s, tls_context(config)), step)
 
 
@@ -366,19 +379,32 @@ class NamedPort:
     has_target_port: bool
 
 
-def find_named_port(service: object, name: str) -> NamedPort:
+def service_ports(service: object) -> list[object]:
     spec = service.get("spec") if isinstance(service, dict) else None
     ports = spec.get("ports") if isinstance(spec, dict) else None
     if not isinstance(ports, list):
         raise SyncError("kubernetes_get", "Service has no spec.ports list")
+    return ports
+
+
+def find_named_port(ports: list[object], name: str) -> NamedPort | None:
     for index, entry in enumerate(ports):
         if isinstance(entry, dict) and entry.get("name") == name:
             return NamedPort(index, entry.get("port"), entry.get("targetPort"), "targetPort" in entry)
-    raise SyncError("kubernetes_get", f"Service has no port named {name!r}")
+    return None
 
 
 def in_sync(named: NamedPort, port: int) -> bool:
     return parse_port(named.port) == port and parse_port(named.target_port) == port
+
+
+def build_add_patch(ports: list[object], name: str, port: int) -> JsonPatch:
+    """Test that ``spec.ports`` is still the list read, then append the named port."""
+    entry = {"name": name, "port": port, "targetPort": port, "protocol": "TCP"}
+    return [
+        {"op": "test", "path": "/spec/ports", "value": ports},
+        {"op": "add", "path": "/spec/ports/-", "value": entry},
+    ]
 
 
 def build_patch(named: NamedPort, name: str, port: int) -> JsonPatch:
@@ -421,6 +447,7 @@ class Outcome:
     index: int
     old_port: object
     old_target_port: object
+    added: bool = False
 
 
 def read_rpc_port(config: Config) -> int:
@@ -432,7 +459,12 @@ def read_rpc_port(config: Config) -> int:
 def run_once(config: Config) -> Outcome:
     """Read both sides, patch the Service if needed. Raises SyncError on any failure."""
     port = read_rpc_port(config)
-    named = find_named_port(kubernetes_request(config, "GET"), config.rpc_port_name)
+    ports = service_ports(kubernetes_request(config, "GET"))
+    named = find_named_port(ports, config.rpc_port_name)
+    if named is None:
+        patch = build_add_patch(ports, config.rpc_port_name, port)
+        kubernetes_request(config, "PATCH", json.dumps(patch).encode("utf-8"))
+        return Outcome(True, port, len(ports), None, None, added=True)
     outcome = Outcome(False, port, named.index, named.port, named.target_port)
     if in_sync(named, port):
         return outcome
@@ -461,9 +493,10 @@ class Reporter:
                     "patched",
                     service=service,
                     port_name=self._config.rpc_port_name,
+                    op="add" if outcome.added else "replace",
                     index=outcome.index,
-                    old_port=outcome.old_port,
-                    old_target_port=outcome.old_target_port,
+                    old_port="none" if outcome.added else outcome.old_port,
+                    old_target_port="none" if outcome.added else outcome.old_target_port,
                     new_port=outcome.port,
                 )
             )

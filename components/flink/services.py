@@ -1,8 +1,9 @@
 """The two Services of a Flink cluster, as pure functions.
 
 The internal JobManager Service carries rpc, blob and rest, for TaskManagers and the
-sidecar only. The UI Service carries port 8081 and nothing else, so the RPC and blob
-ports are never on a load balancer.
+sidecar only (in sidecar mode the stack declares blob and rest, the sidecar adds rpc).
+The UI Service carries port 8081 and nothing else, so the RPC and blob ports are never
+on a load balancer.
 """
 
 from __future__ import annotations
@@ -17,17 +18,22 @@ UI_SERVICE = "flink-ui"
 AZURE_INTERNAL_LB = "service.beta.kubernetes.io/azure-load-balancer-internal"
 
 
-def jobmanager_service_spec() -> dict[str, Any]:
-    return {
-        "type": "ClusterIP",
-        "selector": labels("jobmanager"),
-        "ports": [
-            # In sidecar mode the port-patcher rewrites this entry to the bound port.
-            {"name": "rpc", "port": RPC_PORT, "targetPort": RPC_PORT},
-            {"name": "blob", "port": BLOB_PORT, "targetPort": BLOB_PORT},
-            {"name": "rest", "port": REST_PORT, "targetPort": REST_PORT},
-        ],
-    }
+def jobmanager_service_spec(sidecar: bool) -> dict[str, Any]:
+    """rpc, blob and rest; in sidecar mode blob and rest only.
+
+    Field ownership: in sidecar mode the port-patcher adds the ``rpc`` entry at the port
+    Flink bound and owns it (its own field manager). Server-side apply keys Service ports
+    by port number and protocol, so if the stack declared ``rpc`` at 6123 too, re-applying
+    it after the sidecar moved the port would make two ports named ``rpc``, which the API
+    server refuses. So what the stack applies and what the sidecar changes never overlap.
+    """
+    ports = [
+        {"name": "blob", "port": BLOB_PORT, "targetPort": BLOB_PORT},
+        {"name": "rest", "port": REST_PORT, "targetPort": REST_PORT},
+    ]
+    if not sidecar:
+        ports.insert(0, {"name": "rpc", "port": RPC_PORT, "targetPort": RPC_PORT})
+    return {"type": "ClusterIP", "selector": labels("jobmanager"), "ports": ports}
 
 
 def ui_service_annotations(exposure: str) -> dict[str, str]:
