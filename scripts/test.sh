@@ -20,6 +20,9 @@ fi
 bash scripts/install.sh --dev
 npm ci --no-audit --no-fund --loglevel=error
 venv/bin/python -m tests.integration.flink_dist
+# The local Kubernetes control plane (kube-apiserver & co, etcd, kwok), built with Go from
+# the pinned modules in tests/controlplane/gobuild, or found in the cache.
+venv/bin/python -m tests.controlplane build
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .

@@ -268,6 +268,7 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
                 "--cidr=10.244.0.0/16",
                 "--node-ip=10.0.0.10",
                 "--node-lease-duration-seconds=40",
+                f"--server-address=127.0.0.1:{processes.free_port()}",  # else 0.0.0.0:10247
             ],
         )
         for name in NODE_NAMES:
