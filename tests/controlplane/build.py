@@ -108,6 +108,7 @@ def ensure_binaries(log: Log = print) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f"{home.name}.partial-", dir=home.parent))
         try:
             seconds = build_into(staging, log)
+            staging.chmod(0o755)  # mkdtemp made it private
             if home.exists():  # an incomplete leftover of an interrupted older layout
                 shutil.rmtree(home)
             staging.rename(home)

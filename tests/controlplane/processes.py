@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -58,17 +59,22 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def signal_pid(pid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it ended by itself meanwhile
+        os.kill(pid, signum)
+
+
 def stop_pids(processes: dict[str, tuple[int, str]]) -> None:
     """SIGTERM each process (last started first), SIGKILL what outlives the grace period."""
     ours = {name: pid for name, (pid, binary) in processes.items() if is_ours(pid, binary)}
     for pid in reversed(list(ours.values())):
-        os.kill(pid, signal.SIGTERM)
+        signal_pid(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_S
     while any(alive(pid) for pid in ours.values()) and time.monotonic() < deadline:
         time.sleep(0.1)
     for pid in ours.values():
         if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+            signal_pid(pid, signal.SIGKILL)
     for pid in ours.values():  # reap children of this process (no-op for others')
         try:
             os.waitpid(pid, os.WNOHANG)
