@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 STATE_FILE = "state.json"
 STOP_GRACE_S = 10.0
@@ -87,7 +88,7 @@ def save_state(workdir: Path, state: dict[str, object]) -> None:
     path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
-def load_state(workdir: Path) -> dict[str, object] | None:
+def load_state(workdir: Path) -> dict[str, Any] | None:
     path = workdir / STATE_FILE
     if not path.is_file():
         return None
