@@ -26,6 +26,9 @@ venv/bin/python -m tests.integration.reference_job
 venv/bin/python -m tests.integration.kafka_dist
 # The Pulumi CLI and its kubernetes provider, built from their Go modules (cached by version).
 venv/bin/python -m tests.engine install
+# The local Kubernetes control plane (kube-apiserver & co, etcd, kwok), built with Go from
+# the pinned modules in tests/controlplane/gobuild, or found in the cache.
+venv/bin/python -m tests.controlplane build
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .

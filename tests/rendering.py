@@ -14,6 +14,16 @@ from infra.settings import Settings, parse_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The stacks and variants whose Kubernetes objects are checked (schema, real API server):
+# dev (port-forward UI), prod (internal UI, 10k profile), pinned RPC port, public UI, Flink 2.x.
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "dev": ("dev", {}),
+    "prod": ("prod", {}),
+    "dev-pinned": ("dev", {"flink": {"rpcPortMode": "pinned"}}),
+    "dev-public-ui": ("dev", {"ui": {"exposure": "public", "allowedCidrs": ["203.0.113.0/24"]}}),
+    "prod-flink-2.1": ("prod", {"flink": {"version": "2.1"}}),
+}
+
 
 def render(stack: str, preview: bool = True, **objects: Any) -> Rendering:
     """Render ``Pulumi.<stack>.yaml`` with ``flink-aks:<name>`` objects merged key by key."""
@@ -65,3 +75,9 @@ def k8s_object(rendering: Rendering, kind: str, name: str) -> dict[str, Any]:
 def container(pod_template: dict[str, Any], name: str) -> dict[str, Any]:
     spec = pod_template["spec"]
     return next(c for c in spec["containers"] + spec.get("initContainers", []) if c["name"] == name)
+
+
+def variant_objects(variant: str) -> list[dict[str, Any]]:
+    """The Kubernetes objects of one variant, with values known after deployment (Secrets keep their keys)."""
+    stack, overrides = VARIANTS[variant]
+    return kubernetes_objects(render(stack, preview=False, **overrides))

@@ -181,6 +181,9 @@ def test_internal_service_is_never_a_load_balancer_and_leaves_rpc_to_the_sidecar
     assert service["spec"]["type"] == "ClusterIP"
     # The sidecar adds and owns `rpc`: declaring it too would clash after a port move.
     assert [p["name"] for p in service["spec"]["ports"]] == ["blob", "rest"]
+    # Field ownership does the job: no ignoreChanges that would hide drift of blob and rest.
+    for resource in render("dev").of_type("kubernetes:core/v1:Service"):
+        assert "ignoreChanges" not in resource, resource["name"]
 
 
 def test_internal_service_of_pinned_mode_carries_rpc_blob_rest() -> None:

@@ -9,15 +9,7 @@ import kubernetes_validate
 import pytest
 
 from infra.settings import DEFAULT_KUBERNETES_VERSION
-from tests.rendering import kubernetes_objects, render
-
-VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "dev": ("dev", {}),
-    "prod": ("prod", {}),
-    "dev-pinned": ("dev", {"flink": {"rpcPortMode": "pinned"}}),
-    "dev-public-ui": ("dev", {"ui": {"exposure": "public", "allowedCidrs": ["203.0.113.0/24"]}}),
-    "prod-flink-2.1": ("prod", {"flink": {"version": "2.1"}}),
-}
+from tests.rendering import VARIANTS, variant_objects
 
 
 def schema_version(kubernetes_version: str) -> str:
@@ -30,9 +22,7 @@ def validate(obj: dict[str, Any]) -> None:
 
 
 def objects(variant: str) -> list[dict[str, Any]]:
-    stack, overrides = VARIANTS[variant]
-    # Values known after deployment (preview=False): Secrets keep their keys.
-    return kubernetes_objects(render(stack, preview=False, **overrides))
+    return variant_objects(variant)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

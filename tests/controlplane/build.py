@@ -26,6 +26,7 @@ from pathlib import Path
 from tests.controlplane import versions
 
 CACHE_ENV = "FLINK_AKS_CACHE"
+GO_INSTALL_BIN = "/usr/local/go/bin"  # where Go's official installation puts it, if not on PATH
 Log = Callable[[str], None]
 
 
@@ -48,7 +49,7 @@ def is_complete(home: Path) -> bool:
 
 def go_build(module_dir: Path, packages: dict[str, str], ldflags: str, out_dir: Path) -> None:
     """One ``go build`` of all ``packages``, then each binary renamed to its key."""
-    go = shutil.which("go")
+    go = shutil.which("go") or shutil.which("go", path=GO_INSTALL_BIN)
     if go is None:
         raise BuildError("`go` is not on PATH: install Go 1.24 or newer (the control plane is built from source)")
     build_dir = out_dir / f".build-{module_dir.name}"
@@ -108,6 +109,7 @@ def ensure_binaries(log: Log = print) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f"{home.name}.partial-", dir=home.parent))
         try:
             seconds = build_into(staging, log)
+            staging.chmod(0o755)  # mkdtemp made it private
             if home.exists():  # an incomplete leftover of an interrupted older layout
                 shutil.rmtree(home)
             staging.rename(home)

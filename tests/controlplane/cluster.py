@@ -168,9 +168,10 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
     etcd_port, etcd_peer_port, api_port = processes.free_port(), processes.free_port(), processes.free_port()
     server = f"https://127.0.0.1:{api_port}"
     kubeconfigs = {
-        stem: write_kubeconfig(workdir / f"{stem}.kubeconfig", server, keys.ca.cert, pair.cert, pair.key, user)
+        stem: write_kubeconfig(
+            workdir / f"{stem}.kubeconfig", server, keys.ca.cert, pair.cert, pair.key, CLIENTS[stem][0]
+        )
         for stem, pair in keys.clients.items()
-        for user in [CLIENTS[stem][0]]
     }
     running: dict[str, tuple[int, str]] = {}
     plane = ControlPlane(
@@ -229,7 +230,9 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
             ],
         )
         admin = plane.admin
+        api_started = time.monotonic()
         _wait("kube-apiserver /readyz", lambda: _answers_200(admin, "/readyz"), deadline, logs / "kube-apiserver.log")
+        log(f"kube-apiserver ready {time.monotonic() - api_started:.1f} s after its start")
         launch(
             "kube-controller-manager",
             [
@@ -268,6 +271,7 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
                 "--cidr=10.244.0.0/16",
                 "--node-ip=10.0.0.10",
                 "--node-lease-duration-seconds=40",
+                f"--server-address=127.0.0.1:{processes.free_port()}",  # else 0.0.0.0:10247
             ],
         )
         for name in NODE_NAMES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 STATE_FILE = "state.json"
 STOP_GRACE_S = 10.0
@@ -58,17 +60,22 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def signal_pid(pid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it ended by itself meanwhile
+        os.kill(pid, signum)
+
+
 def stop_pids(processes: dict[str, tuple[int, str]]) -> None:
     """SIGTERM each process (last started first), SIGKILL what outlives the grace period."""
     ours = {name: pid for name, (pid, binary) in processes.items() if is_ours(pid, binary)}
     for pid in reversed(list(ours.values())):
-        os.kill(pid, signal.SIGTERM)
+        signal_pid(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_S
     while any(alive(pid) for pid in ours.values()) and time.monotonic() < deadline:
         time.sleep(0.1)
     for pid in ours.values():
         if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+            signal_pid(pid, signal.SIGKILL)
     for pid in ours.values():  # reap children of this process (no-op for others')
         try:
             os.waitpid(pid, os.WNOHANG)
@@ -81,7 +88,7 @@ def save_state(workdir: Path, state: dict[str, object]) -> None:
     path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
-def load_state(workdir: Path) -> dict[str, object] | None:
+def load_state(workdir: Path) -> dict[str, Any] | None:
     path = workdir / STATE_FILE
     if not path.is_file():
         return None

@@ -7,9 +7,11 @@ Prints one line per run, then exactly one summary line:
     failover_s_median=<kill to RUNNING, s> patch_s_median=<new JobManager's leadership to
     Service patched, s> runs=N state_mismatches=<n> restored_latest=<k>/<N>
 
-(``patch_s_median=na`` in pinned mode: nothing is patched there.) Exit status 1 if a run
-failed, found a state mismatch or did not restore the latest checkpoint. Logs and data of
-every run stay in a new temporary directory (or ``--keep DIR``), named at the end.
+(``patch_s_median=na`` in pinned mode: nothing is patched there.) One local control
+plane (``tests.controlplane``) serves every run: the sidecar patches the Service in it. Exit
+status 1 if a run failed, found a state mismatch or did not restore the latest checkpoint.
+Logs and data of every run stay in a new temporary directory (or ``--keep DIR``), named at
+the end.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from tests.controlplane import ControlPlane
+from tests.controlplane import start as start_control_plane
 from tests.integration.scenario import MODES, FailoverResult, run_failover
 
 
@@ -38,10 +42,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def run_once(mode: str, keep: Path, index: int) -> FailoverResult:
+def run_once(mode: str, keep: Path, index: int, plane: ControlPlane) -> FailoverResult:
     work_dir = keep / f"run-{index}"
     work_dir.mkdir(parents=True, exist_ok=False)
-    return run_failover(mode, work_dir, log=lambda line: print(line, flush=True))
+    return run_failover(mode, work_dir, log=lambda line: print(line, flush=True), control_plane=plane)
 
 
 def summary_line(results: list[FailoverResult], runs: int) -> str:
@@ -58,6 +62,15 @@ def summary_line(results: list[FailoverResult], runs: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="failover-controlplane-") as plane_dir:
+        plane = start_control_plane(Path(plane_dir), log=lambda line: print(line, flush=True))
+        try:
+            return run_all(args, plane)
+        finally:
+            plane.stop()
+
+
+def run_all(args: argparse.Namespace, plane: ControlPlane) -> int:
     # The logs the runs print paths of must outlive them.
     keep = args.keep or Path(tempfile.mkdtemp(prefix=f"failover-{args.mode}-"))
     results: list[FailoverResult] = []
@@ -65,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     for index in range(1, args.runs + 1):
         print(f"run {index}/{args.runs} mode={args.mode}", flush=True)
         try:
-            result = run_once(args.mode, keep, index)
+            result = run_once(args.mode, keep, index, plane)
         except Exception:  # noqa: BLE001 - report the run as failed, go on with the next
             failures += 1
             print(f"run {index}/{args.runs} FAILED:\n{traceback.format_exc()}", flush=True)

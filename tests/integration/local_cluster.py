@@ -1,18 +1,24 @@
-"""The processes of one local run: ZooKeeper, stand-in Service, JobManager, TaskManager, sidecar.
+"""The processes of one local run: ZooKeeper, JobManager, TaskManager, sidecar, and the
+JobManager Service in a real kube-apiserver (``tests.controlplane``).
 
 ``LocalCluster`` is an ``ExitStack``: leaving it ends every process it started, by PID,
-and closes the stand-in, also when a test fails.
+and deletes its namespace (and stops the control plane if it started one), also when a
+test fails.
 """
 
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from components.flink.flink_config import RPC_PORT
+from components.flink.services import jobmanager_service_spec
+from tests.controlplane import ControlPlane
+from tests.controlplane import start as start_control_plane
+from tests.controlplane.sidecar_access import SidecarAccess, delete_namespace, provision
 from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.flink_processes import FlinkLayout, prepare_layout, start_jobmanager, start_taskmanager
 from tests.integration.flink_rest import FlinkRest
@@ -21,7 +27,6 @@ from tests.integration.local_config import LocalFlinkConfig, LocalPorts, write_l
 from tests.integration.processes import ManagedProcess, start_process, wait_until
 from tests.integration.requirements import require_tool
 from tests.integration.zookeeper_server import ZooKeeperServer
-from tests.standins import FakeServiceApi, default_service
 
 T = TypeVar("T")
 Log = Callable[[str], None]
@@ -29,16 +34,15 @@ Log = Callable[[str], None]
 MODES = ("sidecar", "pinned")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SIDECAR = REPO_ROOT / "components" / "flink" / "port_patcher.py"
-SERVICE_NAMESPACE = "flink"
-SERVICE_NAME = "flink-jobmanager"
 JOB_RATE_PER_S = 200
 
 
 class LocalCluster(contextlib.ExitStack):
-    """ZooKeeper + stand-in Service + JobManager + TaskManager + sidecar; ends them all."""
+    """ZooKeeper + Service in a real API server + JobManager + TaskManager + sidecar; ends them all."""
 
-    def __init__(self, mode: str, work_dir: Path, log: Log) -> None:
+    def __init__(self, mode: str, work_dir: Path, log: Log, control_plane: ControlPlane | None = None) -> None:
         super().__init__()
+        self.control_plane = control_plane
         if mode not in MODES:
             raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
         self.mode = mode
@@ -59,20 +63,30 @@ class LocalCluster(contextlib.ExitStack):
             dist, self.work_dir, self.config.config_dir, job_jar, self.config.effective
         )
         self.log(f"  java options from the {self.layout.java_opts_source}; logs in {self.layout.log_dir}")
-        # The Service as the stack declares it: rpc on 6123 (sidecar mode patches it), or
-        # on the pinned port (static; 6123 in the cluster, a free port here).
-        initial_port = RPC_PORT if self.mode == "sidecar" else self.ports.pinned_rpc
-        self.service_api = self.enter_context(
-            FakeServiceApi(
-                SERVICE_NAMESPACE, SERVICE_NAME, service=default_service(SERVICE_NAMESPACE, SERVICE_NAME, initial_port)
-            )
-        )
+        self.service = self._provision_service()
         self.rest = FlinkRest(self.ports.rest)
         self.side_channel = self.work_dir / "side-channel.txt"
         self.start_jobmanager()
         self.taskmanager = self._track(start_taskmanager(self.layout, "taskmanager"))
         self.sidecar = self._track(self._start_sidecar())
         return self
+
+    def _provision_service(self) -> SidecarAccess:
+        """The Service as the stack declares it, applied to a real API server: blob and
+        rest in sidecar mode (the sidecar adds rpc), or rpc on the pinned port too (6123 in
+        the cluster, a free port here); the sidecar's ServiceAccount, Role and binding."""
+        plane = self.control_plane
+        if plane is None:
+            plane = start_control_plane(self.work_dir / "controlplane", self.log)
+            self.callback(plane.stop)
+        spec = jobmanager_service_spec(sidecar=self.mode == "sidecar")
+        if self.mode == "pinned":
+            rpc = spec["ports"][0]
+            rpc["port"] = rpc["targetPort"] = self.ports.pinned_rpc
+        namespace = f"failover-{self.mode}-{secrets.token_hex(3)}"
+        access = provision(plane, namespace, spec, self.work_dir)
+        self.callback(delete_namespace, plane, namespace)
+        return access
 
     def _track(self, process: ManagedProcess) -> ManagedProcess:
         self.callback(process.stop)
@@ -89,23 +103,19 @@ class LocalCluster(contextlib.ExitStack):
         return self.layout.log_dir / f"{self.jobmanagers[index].name}.log"
 
     def _start_sidecar(self) -> ManagedProcess:
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "SERVICE_NAME": SERVICE_NAME,
-            "POD_NAMESPACE": SERVICE_NAMESPACE,
-            "FLINK_REST_URL": self.rest.base,
-            "KUBERNETES_API_URL": self.service_api.url,
-            "KUBERNETES_TOKEN_FILE": str(self.work_dir / "no-token"),  # plain http: no token
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1", **self.service.env(self.rest.base)}
         argv = [sys.executable, str(SIDECAR)]
         return start_process("sidecar", argv, self.layout.log_dir / "sidecar.log", env=env, cwd=self.work_dir)
 
     def service_rpc_port(self) -> int:
-        return int(self.service_api.port_named("rpc")["port"])
+        """The Service's rpc port in the API server (0 while it has none)."""
+        return self.service.rpc_port() or 0
 
     def patch_count(self) -> int:
-        return len(self.service_api.requests_of("PATCH"))
+        """The patches the sidecar made, as its log reports them."""
+        log = self.sidecar.log_path
+        lines = log.read_text(errors="replace").splitlines() if log.is_file() else []
+        return sum(" action=patched " in line for line in lines)
 
     def check_alive(self) -> None:
         for process in (self.jobmanagers[-1], self.taskmanager, self.sidecar):

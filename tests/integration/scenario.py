@@ -1,7 +1,7 @@
 """The JobManager failover scenario, shared by ``test_failover`` and ``failover_bench``.
 
 ZooKeeper, a JobManager (application mode) running the counting job, a TaskManager and
-the real port-patcher sidecar against the stand-in Service (``LocalCluster``). Once the
+the real port-patcher sidecar against the Service in a real kube-apiserver (``LocalCluster``). Once the
 job runs and has completed checkpoints, the JobManager is killed with SIGKILL right after
 a checkpoint completes and started again at once. Measured and checked afterwards: time
 to the job (every task) RUNNING again, the checkpoint it restored, its keyed state, the
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from tests.controlplane import ControlPlane
 from tests.integration import state_check
 from tests.integration.flink_logs import (
     JOBMANAGER_MILESTONES,
@@ -56,7 +57,7 @@ class FailoverResult:
     port_after: int
     service_port_after: int
     port_bound_after: bool  # the new port is one the new JobManager process listens on
-    patch_requests: int  # PATCHes the stand-in received in the whole run
+    patch_requests: int  # patches the sidecar made in the whole run (its log)
     patches_after_kill: int
     checkpoints_before_kill: int
     latest_completed_before_kill: int
@@ -120,9 +121,13 @@ class FirstSeen(threading.Thread):
         return self.at, self.value
 
 
-def run_failover(mode: str, work_dir: Path, log: Log = print) -> FailoverResult:
-    """Start everything, kill -9 the JobManager, start it again, measure and check."""
-    with LocalCluster(mode, work_dir, log) as cluster:
+def run_failover(
+    mode: str, work_dir: Path, log: Log = print, control_plane: ControlPlane | None = None
+) -> FailoverResult:
+    """Start everything, kill -9 the JobManager, start it again, measure and check.
+
+    Without ``control_plane`` the run starts (and stops) its own."""
+    with LocalCluster(mode, work_dir, log, control_plane) as cluster:
         try:
             return _failover(cluster.start(), log)
         except BaseException:

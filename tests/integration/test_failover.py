@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.controlplane import ControlPlane
 from tests.integration.scenario import FailoverResult, run_failover
 
 pytestmark = pytest.mark.integration
@@ -31,16 +32,16 @@ def assert_recovered(result: FailoverResult) -> None:
     assert result.service_port_after == result.port_after, "the Service's rpc port is the bound port"
 
 
-def test_failover_sidecar_repoints_service(tmp_path: Path) -> None:
-    result = run_failover("sidecar", tmp_path)
+def test_failover_sidecar_repoints_service(tmp_path: Path, control_plane: ControlPlane) -> None:
+    result = run_failover("sidecar", tmp_path, control_plane=control_plane)
     print(f"\nfailover sidecar: {result.line()}")
     assert_recovered(result)
     assert result.patches_after_kill == (1 if result.port_after != result.port_before else 0)
     assert result.patch_s is not None, "the sidecar patched the Service after the restart"
 
 
-def test_failover_pinned_keeps_port(tmp_path: Path) -> None:
-    result = run_failover("pinned", tmp_path)
+def test_failover_pinned_keeps_port(tmp_path: Path, control_plane: ControlPlane) -> None:
+    result = run_failover("pinned", tmp_path, control_plane=control_plane)
     print(f"\nfailover pinned: {result.line()}")
     assert_recovered(result)
     assert result.port_after == result.port_before, "the pinned port survives the restart"

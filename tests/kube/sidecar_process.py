@@ -1,0 +1,69 @@
+"""The port-patcher program as a real process, its log lines collected by a thread."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from components.flink import port_patcher
+
+SCRIPT = Path(port_patcher.__file__)
+WAIT_S = 20.0  # upper bound for anything waited for; never a performance claim
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_S, interval_s: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+        time.sleep(interval_s)
+
+
+def action(line: str) -> str:
+    return next((part.split("=", 1)[1] for part in line.split() if part.startswith("action=")), "")
+
+
+class SidecarProcess:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(SCRIPT)],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1", **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.append(line.rstrip("\n"))
+
+    @property
+    def lines(self) -> list[str]:
+        return list(self._lines)
+
+    def actions(self) -> list[str]:
+        return [action(line) for line in self.lines]
+
+    def terminate(self) -> int:
+        """SIGTERM, then the exit code (bounded wait)."""
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=WAIT_S)
+        self._reader.join(timeout=WAIT_S)
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=WAIT_S)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
