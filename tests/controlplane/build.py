@@ -13,34 +13,23 @@ long the cold build took.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.cache import filled_once
 from tests.controlplane import versions
 
-CACHE_ENV = "FLINK_AKS_CACHE"
 GO_INSTALL_BIN = "/usr/local/go/bin"  # where Go's official installation puts it, if not on PATH
 Log = Callable[[str], None]
 
 
 class BuildError(RuntimeError):
     """The control plane could not be built."""
-
-
-def cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV, "").strip()
-    return Path(configured) if configured else Path.home() / ".cache" / "flink-aks"
-
-
-def install_dir() -> Path:
-    return cache_root() / f"controlplane-{versions.build_key()}"
 
 
 def is_complete(home: Path) -> bool:
@@ -98,22 +87,9 @@ def build_into(home: Path, log: Log) -> float:
 
 def ensure_binaries(log: Log = print) -> Path:
     """The ``bin`` directory with every binary, built first if the cache lacks it."""
-    home = install_dir()
-    if is_complete(home):
-        return home / "bin"
-    home.parent.mkdir(parents=True, exist_ok=True)
-    with open(home.parent / f"{home.name}.lock", "w", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another builder may be at work: wait for it
-        if is_complete(home):
-            return home / "bin"
-        staging = Path(tempfile.mkdtemp(prefix=f"{home.name}.partial-", dir=home.parent))
-        try:
-            seconds = build_into(staging, log)
-            staging.chmod(0o755)  # mkdtemp made it private
-            if home.exists():  # an incomplete leftover of an interrupted older layout
-                shutil.rmtree(home)
-            staging.rename(home)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        log(f"control plane built in {seconds:.0f} s into {home}")
-    return home / "bin"
+
+    def fill(staged: Path, scratch: Path) -> None:
+        seconds = build_into(staged, log)
+        log(f"control plane built in {seconds:.0f} s")
+
+    return filled_once(f"controlplane-{versions.build_key()}", is_complete, fill) / "bin"

@@ -16,29 +16,22 @@ lock, then moved into place atomically.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from tests.cache import filled_once
 from tests.engine.versions import GoBinary, cli, engine_key, kubernetes_provider
 
-CACHE_ENV = "FLINK_AKS_CACHE"
 BUILD_TIMEOUT_S = 3600
 
 
 class EngineBuildError(RuntimeError):
     """A Go build step failed."""
-
-
-def cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV, "").strip()
-    return Path(configured) if configured else Path.home() / ".cache" / "flink-aks"
 
 
 def _go(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -111,22 +104,11 @@ def build_home(home: Path, workdir: Path) -> None:
 
 def ensure_engine(log: bool = True) -> Path:
     """The cached Pulumi home for the pinned versions, built first if missing."""
-    root = cache_root()
-    home = root / engine_key()
-    if (home / "bin" / "pulumi").is_file():
-        return home
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{engine_key()}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (home / "bin" / "pulumi").is_file():
-            return home
+
+    def fill(staged: Path, scratch: Path) -> None:
         started = time.monotonic()
-        with tempfile.TemporaryDirectory(dir=root, prefix=f".{engine_key()}-") as scratch:
-            staging = Path(scratch) / "home"
-            workdir = Path(scratch) / "src"
-            workdir.mkdir()
-            build_home(staging, workdir)
-            staging.rename(home)
+        build_home(staged, scratch)
         if log:
             print(f"built {engine_key()} in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
-    return home
+
+    return filled_once(engine_key(), lambda home: (home / "bin" / "pulumi").is_file(), fill)

@@ -14,18 +14,17 @@ They are downloaded once with pip and extracted into a cache directory:
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 import zipfile
 from pathlib import Path
 
 import yaml
+
+from tests.cache import filled_once
 
 # The one place the Flink version of the integration tests is pinned.
 FLINK_VERSION = "1.20.3"
@@ -33,7 +32,6 @@ PYPI_PACKAGE = "apache-flink-libraries"
 # sha256 of apache-flink-libraries-1.20.3.tar.gz as published on PyPI.
 SDIST_SHA256 = "f07f07a46bb272c1e851379ed92105928367019db31240091a5367fc92800289"
 
-CACHE_ENV = "FLINK_AKS_CACHE"
 FIND_LINKS_ENV = "FLINK_AKS_FIND_LINKS"
 # What we take from the sdist's deps/ folder.
 EXTRACTED_DIRS = ("lib", "bin")
@@ -83,11 +81,6 @@ class FlinkDist:
                 return None
             node = node[part]
         return None if isinstance(node, dict) else str(node)
-
-
-def cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV, "").strip()
-    return Path(configured) if configured else Path.home() / ".cache" / "flink-aks"
 
 
 def _is_complete(home: Path, version: str) -> bool:
@@ -150,27 +143,17 @@ def _extract(sdist: Path, version: str, into: Path) -> None:
 
 def ensure_flink_dist(version: str = FLINK_VERSION) -> FlinkDist:
     """The cached distribution, downloaded and extracted on first use."""
-    root = cache_root()
-    home = root / f"flink-{version}"
-    if _is_complete(home, version):
-        return FlinkDist(home, version)
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / f".flink-{version}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be filling the cache
-        if _is_complete(home, version):
-            return FlinkDist(home, version)
-        with tempfile.TemporaryDirectory(dir=root, prefix=f".flink-{version}-") as tmp:
-            sdist = _download_sdist(version, Path(tmp) / "download")
-            if version == FLINK_VERSION and _sha256(sdist) != SDIST_SHA256:
-                raise FlinkDistError(f"{sdist.name}: sha256 differs from the pinned {SDIST_SHA256}")
-            staged = Path(tmp) / "staged"
-            _extract(sdist, version, staged)
-            if not _is_complete(staged, version):
-                raise FlinkDistError(f"{sdist.name} holds no flink-dist or bash-java-utils jar")
-            if home.exists():  # a broken earlier attempt
-                shutil.rmtree(home)
-            staged.rename(home)  # atomic: same file system
-    print(f"flink_dist: Flink {version} jars in {home}", flush=True)
+
+    def fill(staged: Path, scratch: Path) -> None:
+        sdist = _download_sdist(version, scratch / "download")
+        if version == FLINK_VERSION and _sha256(sdist) != SDIST_SHA256:
+            raise FlinkDistError(f"{sdist.name}: sha256 differs from the pinned {SDIST_SHA256}")
+        _extract(sdist, version, staged)
+        if not _is_complete(staged, version):
+            raise FlinkDistError(f"{sdist.name} holds no flink-dist or bash-java-utils jar")
+        print(f"flink_dist: Flink {version} jars extracted", flush=True)
+
+    home = filled_once(f"flink-{version}", lambda home: _is_complete(home, version), fill)
     return FlinkDist(home, version)
 
 

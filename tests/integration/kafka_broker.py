@@ -21,7 +21,6 @@ import os
 import subprocess
 import uuid
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from confluent_kafka import KafkaException
@@ -41,6 +40,7 @@ from tests.integration.kafka_plugin import CREDENTIALS_PROPERTY, PROVIDER_CREATO
 from tests.integration.kafka_tls import TestTls, make_tls
 from tests.integration.processes import ManagedProcess, free_ports, start_process, wait_until
 from tests.integration.requirements import require_tool
+from tests.integration.server import Server
 
 MAIN_CLASS = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"
@@ -93,7 +93,7 @@ def read_acls(rule: SharedAccessRule, consumer_group: str) -> list[AclBinding]:
     ]
 
 
-class KafkaBroker:
+class KafkaBroker(Server):
     """``with KafkaBroker(dir, rules, topics, group) as broker: broker.bootstrap_servers``."""
 
     def __init__(self, work_dir: Path, rules: list[SharedAccessRule], topics: list[Topic], consumer_group: str) -> None:
@@ -235,19 +235,3 @@ class KafkaBroker:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop(timeout_s=15)
-
-    def __enter__(self) -> KafkaBroker:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -11,15 +11,12 @@ broker and its runtime dependencies into a cache directory keyed by that version
 from __future__ import annotations
 
 import dataclasses
-import fcntl
-import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.integration.flink_dist import cache_root
+from tests.cache import filled_once
 from tests.integration.requirements import require_tool
 
 POM = Path(__file__).parent / "kafka" / "pom.xml"
@@ -65,38 +62,28 @@ def _is_complete(home: Path, version: str) -> bool:
 def ensure_kafka_dist() -> KafkaDist:
     """The cached jars, copied from Maven Central (through ~/.m2) on first use."""
     version = pinned_version()
-    root = cache_root()
-    home = root / f"kafka-{version}"
-    if _is_complete(home, version):
-        return KafkaDist(home, version)
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / f".kafka-{version}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be filling the cache
-        if _is_complete(home, version):
-            return KafkaDist(home, version)
-        with tempfile.TemporaryDirectory(dir=root, prefix=f".kafka-{version}-") as tmp:
-            staged = Path(tmp) / "staged"
-            command = [
-                require_tool("mvn"),
-                "-B",
-                "-q",
-                "-f",
-                str(POM),
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={staged / 'libs'}",
-            ]
-            print(f"kafka_dist: {' '.join(command)}", flush=True)
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
-            if result.returncode != 0 or not _is_complete(staged, version):
-                raise KafkaDistError(
-                    f"mvn dependency:copy-dependencies for Kafka {version} failed (exit {result.returncode}):\n"
-                    + (result.stdout + result.stderr)[-3000:]
-                )
-            if home.exists():  # a broken earlier attempt
-                shutil.rmtree(home)
-            staged.rename(home)  # atomic: same file system
-    print(f"kafka_dist: Kafka {version} jars in {home}", flush=True)
+
+    def fill(staged: Path, scratch: Path) -> None:
+        command = [
+            require_tool("mvn"),
+            "-B",
+            "-q",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={staged / 'libs'}",
+        ]
+        print(f"kafka_dist: {' '.join(command)}", flush=True)
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not _is_complete(staged, version):
+            raise KafkaDistError(
+                f"mvn dependency:copy-dependencies for Kafka {version} failed (exit {result.returncode}):\n"
+                + (result.stdout + result.stderr)[-3000:]
+            )
+        print(f"kafka_dist: Kafka {version} jars copied", flush=True)
+
+    home = filled_once(f"kafka-{version}", lambda home: _is_complete(home, version), fill)
     return KafkaDist(home, version)
 
 

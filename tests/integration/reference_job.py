@@ -11,15 +11,13 @@ online otherwise. The shaded jar is cached by the hash of the pom and the source
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from tests.integration.flink_dist import cache_root
+from tests.cache import filled_once
 from tests.integration.requirements import require_tool
 
 JOBS_DIR = Path(__file__).resolve().parents[2] / "jobs"
@@ -40,13 +38,9 @@ def source_hash() -> str:
 
 
 def build_reference_job() -> Path:
-    target = cache_root() / "jobs" / f"reference-job-{source_hash()}.jar"
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mvn = require_tool("mvn")
-    with tempfile.TemporaryDirectory(prefix="reference-job-") as tmp:
-        project = Path(tmp) / "jobs"
+    def fill(staged: Path, scratch: Path) -> None:
+        mvn = require_tool("mvn")
+        project = scratch / "jobs"
         shutil.copytree(JOBS_DIR, project, ignore=shutil.ignore_patterns("target"))
         started = time.monotonic()
         result = subprocess.run([mvn, "-B", "-q", "-o", "package"], cwd=project, capture_output=True, text=True)
@@ -57,10 +51,9 @@ def build_reference_job() -> Path:
                 f"mvn package of jobs/ failed (exit {result.returncode}):\n{(result.stdout + result.stderr)[-4000:]}"
             )
         print(f"reference_job: built in {time.monotonic() - started:.1f}s", flush=True)
-        partial = target.with_suffix(".jar.partial")
-        shutil.copyfile(project / BUILT_JAR, partial)
-        os.replace(partial, target)
-    return target
+        shutil.copyfile(project / BUILT_JAR, staged)
+
+    return filled_once(f"jobs/reference-job-{source_hash()}.jar", Path.is_file, fill)
 
 
 def main() -> int:

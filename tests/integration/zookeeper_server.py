@@ -11,11 +11,11 @@ import os
 import socket
 import time
 from pathlib import Path
-from types import TracebackType
 
 from components.flink.flink_config import ZK_TICK_TIME_MS
 from tests.integration.processes import ManagedProcess, free_port, start_process
 from tests.integration.requirements import require_tool, require_zookeeper_jar
+from tests.integration.server import Server
 
 MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 # slf4j binding for the server's log (Debian's zookeeper.jar lists only slf4j-api).
@@ -33,7 +33,7 @@ def four_letter_word(port: int, word: str, timeout_s: float = 2.0) -> str:
     return b"".join(chunks).decode(errors="replace")
 
 
-class ZooKeeperServer:
+class ZooKeeperServer(Server):
     """Context manager: ``with ZooKeeperServer(tmp_dir) as zk: zk.connect_string``."""
 
     def __init__(self, work_dir: Path) -> None:
@@ -116,19 +116,3 @@ class ZooKeeperServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop(timeout_s=10)
-
-    def __enter__(self) -> ZooKeeperServer:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
