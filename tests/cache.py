@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -53,3 +54,15 @@ def filled_once(name: str, is_complete: Callable[[Path], bool], fill: Callable[[
                 shutil.rmtree(home)
             staged.rename(home)  # atomic: same file system
     return home
+
+
+def print_ready(ready: Callable[[], str], errors: tuple[type[Exception], ...], error_prefix: str) -> int:
+    """A cache-filling command: print the line ``ready()`` returns, or ``error_prefix`` + the error on stderr."""
+    caught: tuple[type[Exception], ...] = (*errors, CacheFillError)
+    try:
+        line = ready()
+    except caught as exc:
+        print(f"{error_prefix}{exc}", file=sys.stderr)
+        return 1
+    print(line)
+    return 0

@@ -12,7 +12,6 @@ import shutil
 import signal
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,9 +21,9 @@ from typing import Any
 import pytest
 
 from components.flink import port_patcher as pp
+from tests.kube.sidecar_process import SidecarProcess
 from tests.standins import FakeFlinkRest, FakeServiceApi, default_service
 
-SCRIPT = Path(pp.__file__)
 NEW_PORT = 41234
 WAIT_S = 10.0  # upper bound for anything the tests wait for; never a performance claim
 
@@ -659,29 +658,11 @@ def test_invalid_config_exits_2_naming_the_variable(
 # --------------------------------------------------------------------------- the real process
 
 
-class Sidecar:
-    """``python port_patcher.py`` as a real process; stdout is collected by a thread."""
+class Sidecar(SidecarProcess):
+    """``python port_patcher.py`` as a real process; stdout is collected by a thread, stderr kept apart."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, str(SCRIPT)],
-            env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self._lines: list[str] = []
-        self._reader = threading.Thread(target=self._read)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._lines.append(line.rstrip("\n"))
-
-    @property
-    def lines(self) -> list[str]:
-        return list(self._lines)
+        super().__init__(env, stderr_apart=True)
 
     def wait_for(self, action: str) -> None:
         wait_until(lambda: action in actions(self.lines), f"the process to log action={action}")

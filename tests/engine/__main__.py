@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tests.cache import print_ready
 from tests.engine.build import EngineBuildError, ensure_engine
 
 
@@ -16,13 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.engine", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["install"])
     parser.parse_args(argv)
-    try:
-        home = ensure_engine()
-    except EngineBuildError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"pulumi_home={home}")
-    return 0
+    return print_ready(lambda: f"pulumi_home={ensure_engine()}", (EngineBuildError,), "error: ")
 
 
 if __name__ == "__main__":

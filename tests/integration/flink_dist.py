@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.cache import filled_once
+from tests.cache import filled_once, print_ready
 
 # The one place the Flink version of the integration tests is pinned.
 FLINK_VERSION = "1.20.3"
@@ -158,13 +158,11 @@ def ensure_flink_dist(version: str = FLINK_VERSION) -> FlinkDist:
 
 
 def main() -> int:
-    try:
+    def ready() -> str:
         dist = ensure_flink_dist()
-    except FlinkDistError as exc:
-        print(f"flink_dist: {exc}", file=sys.stderr)
-        return 1
-    print(f"flink_dist: ready: {dist.home} ({len(dist.classpath())} jars in lib)")
-    return 0
+        return f"flink_dist: ready: {dist.home} ({len(dist.classpath())} jars in lib)"
+
+    return print_ready(ready, (FlinkDistError,), "flink_dist: ")
 
 
 if __name__ == "__main__":

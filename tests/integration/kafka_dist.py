@@ -16,7 +16,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.cache import filled_once
+from tests.cache import filled_once, print_ready
 from tests.integration.requirements import require_tool
 
 POM = Path(__file__).parent / "kafka" / "pom.xml"
@@ -88,13 +88,11 @@ def ensure_kafka_dist() -> KafkaDist:
 
 
 def main() -> int:
-    try:
+    def ready() -> str:
         dist = ensure_kafka_dist()
-    except KafkaDistError as exc:
-        print(f"kafka_dist: {exc}", file=sys.stderr)
-        return 1
-    print(f"kafka_dist: ready: {dist.home} ({len(dist.classpath())} jars)")
-    return 0
+        return f"kafka_dist: ready: {dist.home} ({len(dist.classpath())} jars)"
+
+    return print_ready(ready, (KafkaDistError,), "kafka_dist: ")
 
 
 if __name__ == "__main__":

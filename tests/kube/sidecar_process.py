@@ -30,12 +30,13 @@ def action(line: str) -> str:
 
 
 class SidecarProcess:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], stderr_apart: bool = False) -> None:
+        """Stderr joins the collected stdout lines, unless ``stderr_apart`` keeps it in a pipe."""
         self.process = subprocess.Popen(
             [sys.executable, str(SCRIPT)],
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1", **env},
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.PIPE if stderr_apart else subprocess.STDOUT,
             text=True,
         )
         self._lines: list[str] = []
