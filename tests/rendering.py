@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from infra import offline
 from infra.offline import Rendering, render_config
 from infra.project_files import stack_config
 from infra.settings import Settings, parse_settings
@@ -81,3 +84,16 @@ def variant_objects(variant: str) -> list[dict[str, Any]]:
     """The Kubernetes objects of one variant, with values known after deployment (Secrets keep their keys)."""
     stack, overrides = VARIANTS[variant]
     return kubernetes_objects(render(stack, preview=False, **overrides))
+
+
+def spy_recordings(monkeypatch: pytest.MonkeyPatch) -> list[offline.Recording]:
+    """Every ``offline.Recording`` made from now on: what each rendering declared."""
+    recordings: list[offline.Recording] = []
+
+    class Spy(offline.Recording):
+        def __init__(self) -> None:
+            super().__init__()
+            recordings.append(self)
+
+    monkeypatch.setattr(offline, "Recording", Spy)
+    return recordings

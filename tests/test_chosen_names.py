@@ -6,18 +6,11 @@ import pytest
 
 from infra import offline
 from infra.project_files import stack_config
-from tests.rendering import ROOT
+from tests.rendering import ROOT, spy_recordings
 
 
 def test_consumers_of_the_chosen_names_still_wait_for_the_group_and_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
-    recordings: list[offline.Recording] = []
-
-    class Spy(offline.Recording):
-        def __init__(self) -> None:
-            super().__init__()
-            recordings.append(self)
-
-    monkeypatch.setattr(offline, "Recording", Spy)
+    recordings = spy_recordings(monkeypatch)
     rendering = offline.render_config("dev", stack_config(ROOT, "dev"), preview=True)
     assert (rendering.outputs["resourceGroupName"], rendering.outputs["clusterName"]) == (
         "rg-flink-aks-dev",

@@ -17,7 +17,7 @@ from components.flink import kafka_secret
 from infra import offline
 from infra.mocks import FAKE_KUBECONFIG_TOKEN, FAKE_SHARED_ACCESS_KEY
 from infra.validation import ConfigError
-from tests.rendering import ROOT, render
+from tests.rendering import ROOT, render, spy_recordings
 from tests.test_manifest_schema import validate
 
 OUTPUTS = {
@@ -118,14 +118,7 @@ def test_missing_location_is_refused(project_with_stack: Any) -> None:
 
 
 def test_invalid_config_declares_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    recordings: list[offline.Recording] = []
-
-    class Spy(offline.Recording):
-        def __init__(self) -> None:
-            super().__init__()
-            recordings.append(self)
-
-    monkeypatch.setattr(offline, "Recording", Spy)
+    recordings = spy_recordings(monkeypatch)
     with pytest.raises(ConfigError):
         offline.render_config("dev", {"azure-native:location": "westeurope", "flink-aks:throughputProfile": "9k"})
     assert recordings and recordings[0].resources == []

@@ -18,7 +18,7 @@ import pytest
 
 from components.flink import port_patcher as pp
 from components.flink.services import jobmanager_service_spec
-from tests.controlplane.client import JSON_PATCH
+from tests.controlplane.client import JSON_PATCH, KubeClient
 from tests.controlplane.cluster import ControlPlane
 from tests.controlplane.sidecar_access import SidecarAccess, provision, service_path
 from tests.kube.sidecar_process import SidecarProcess, wait_until
@@ -49,6 +49,16 @@ def ports_of(service: dict[str, Any]) -> list[tuple[str, int, object]]:
 
 def has_rpc_port(access: SidecarAccess, port: int) -> bool:
     return access.rpc_port() == port
+
+
+def replace_ports(admin: KubeClient, ports: list[dict[str, Any]]) -> None:
+    """As someone else editing the Service: its whole port list replaced by one JSON patch."""
+    admin.must(
+        "PATCH",
+        service_path(NS),
+        [{"op": "replace", "path": "/spec/ports", "value": ports}],
+        content_type=JSON_PATCH,
+    )
 
 
 def owners_of_rpc(service: dict[str, Any], port: int) -> list[str]:
@@ -121,18 +131,7 @@ def test_a_patch_whose_test_no_longer_holds_is_refused_with_422_and_changes_noth
 ) -> None:
     config = pp.load_config(access.env("http://127.0.0.1:9"))
     admin = control_plane.admin
-    admin.must(  # a Service with its rpc entry first
-        "PATCH",
-        service_path(NS),
-        [
-            {
-                "op": "replace",
-                "path": "/spec/ports",
-                "value": [{"name": "rpc", "port": 6123}, {"name": "rest", "port": 8081}],
-            }
-        ],
-        content_type=JSON_PATCH,
-    )
+    replace_ports(admin, [{"name": "rpc", "port": 6123}, {"name": "rest", "port": 8081}])  # rpc entry first
     ports = pp.service_ports(access.service())
     named = pp.find_named_port(ports, "rpc")
     assert named is not None
@@ -140,18 +139,7 @@ def test_a_patch_whose_test_no_longer_holds_is_refused_with_422_and_changes_noth
     stale_add = pp.build_add_patch(ports, "rpc", 45000)  # tests the whole list as read
 
     # Someone else reorders the ports between the sidecar's GET and its PATCH.
-    admin.must(
-        "PATCH",
-        service_path(NS),
-        [
-            {
-                "op": "replace",
-                "path": "/spec/ports",
-                "value": [{"name": "rest", "port": 8081}, {"name": "rpc", "port": 6123}],
-            }
-        ],
-        content_type=JSON_PATCH,
-    )
+    replace_ports(admin, [{"name": "rest", "port": 8081}, {"name": "rpc", "port": 6123}])
     before = access.service()
 
     for stale in (stale_replace, stale_add):
