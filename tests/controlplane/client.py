@@ -136,8 +136,9 @@ PLURALS = {
     "RoleBinding": "rolebindings",
     "PodDisruptionBudget": "poddisruptionbudgets",
     "NetworkPolicy": "networkpolicies",
+    "StorageClass": "storageclasses",
 }
-CLUSTER_SCOPED = {"Namespace", "PersistentVolume", "Node"}
+CLUSTER_SCOPED = {"Namespace", "PersistentVolume", "Node", "StorageClass"}
 
 
 def collection_path(api_version: str, kind: str, namespace: str | None = None) -> str:
