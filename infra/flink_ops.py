@@ -30,9 +30,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-JOBMANAGER_DEPLOYMENT = "flink-jobmanager"
-JOBMANAGER_SERVICE = "flink-jobmanager"
-REST_PORT = 8081
+from components.flink.flink_config import REST_PORT
+from components.flink.pods import JOBMANAGER_DEPLOYMENT
+from components.flink.services import JOBMANAGER_SERVICE
+
 SAVEPOINT_TIMEOUT_S = 300.0
 
 Shell = Callable[[str, Sequence[str]], str]

@@ -16,9 +16,8 @@ from infra import validation as v
 from infra.azure_regions import AZURE_PUBLIC_REGIONS
 from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from infra.target import SECRET_KEYS, TargetSettings, parse_target
-from infra.validation import ConfigError
+from infra.validation import PROJECT, ConfigError, key
 
-PROJECT = "flink-aks"
 LOCATION_KEY = "azure-native:location"
 
 # The object keys of each top-level setting; anything else is a typo.
@@ -55,9 +54,18 @@ FLINK_KEYS = (
     "storageClass",
 )
 UI_KEYS = ("exposure", "allowedCidrs")
-TOP_LEVEL_KEYS: tuple[str, ...] = ("throughputProfile", "aks", "eventHubs", "zookeeper", "flink", "ui", "protect")
-TOP_LEVEL_KEYS += ("allowUnlistedLocation",)  # accept a region missing from infra/azure_regions.py
-TOP_LEVEL_KEYS += ("target", *SECRET_KEYS)  # an existing cluster (infra/target.py)
+TOP_LEVEL_KEYS = (
+    "throughputProfile",
+    "aks",
+    "eventHubs",
+    "zookeeper",
+    "flink",
+    "ui",
+    "protect",
+    "allowUnlistedLocation",  # accept a region missing from infra/azure_regions.py
+    "target",  # an existing cluster (infra/target.py), with its secret keys:
+    *SECRET_KEYS,
+)
 # Config namespaces a stack file may use besides the project's: the providers' and the
 # engine's. Anything else (`flink-ask:ui`) is a typo that would silently fall back to defaults.
 PROVIDER_NAMESPACES = ("azure-native", "kubernetes", "random", "pulumi")
@@ -170,10 +178,10 @@ class FlinkSettings:
     rpc_port_mode: str
     storage_size: str
     storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
-    upgrade_mode: str = "last-state"
-    savepoint_fallback: str = "refuse"
-    max_parallelism: int = DEFAULT_MAX_PARALLELISM
-    unhealthy_after_s: int = 600  # liveness: no completed checkpoint for this long
+    max_parallelism: int
+    upgrade_mode: str  # last-state, savepoint, stateless
+    savepoint_fallback: str  # savepoint mode without a savepoint: refuse, last-state
+    unhealthy_after_s: int  # liveness: no completed checkpoint for this long
 
     @property
     def parallelism(self) -> int:
@@ -199,10 +207,6 @@ class Settings:
     ui: UiSettings
     protect: bool
     target: TargetSettings
-
-
-def key(name: str) -> str:
-    return f"{PROJECT}:{name}"
 
 
 def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset()) -> Settings:
@@ -444,32 +448,39 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
         key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2
     )
     v.memory_bytes(key("flink.taskManagerMemory"), obj.get("taskManagerMemory", profile.task_manager_memory), 1024**3)
-    v.duration_ms(key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 60 * 60_000)
+    interval_ms = v.duration_ms(
+        key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 60 * 60_000
+    )
+    image = v.matching(
+        key("flink.image"),
+        obj.get("image", FLINK_IMAGES[version]),
+        r"[A-Za-z0-9][A-Za-z0-9./:@_-]*",
+        "a container image reference",
+    )
+    job_class_name = v.matching(
+        key("flink.jobClassName"),
+        obj.get("jobClassName", DEFAULT_JOB_CLASS),
+        JAVA_CLASS,
+        "a fully qualified Java class name",
+    )
+    job_jar = v.matching(
+        key("flink.jobJar"),
+        obj.get("jobJar", DEFAULT_JOB_JAR),
+        r"/[A-Za-z0-9._/-]+\.jar",
+        "an absolute path of a .jar inside the image",
+    )
+    task_managers = v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256)
+    slots = v.integer(
+        key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
+    )
     return FlinkSettings(
         version=version,
-        image=v.matching(
-            key("flink.image"),
-            obj.get("image", FLINK_IMAGES[version]),
-            r"[A-Za-z0-9][A-Za-z0-9./:@_-]*",
-            "a container image reference",
-        ),
-        job_class_name=v.matching(
-            key("flink.jobClassName"),
-            obj.get("jobClassName", DEFAULT_JOB_CLASS),
-            JAVA_CLASS,
-            "a fully qualified Java class name",
-        ),
-        job_jar=v.matching(
-            key("flink.jobJar"),
-            obj.get("jobJar", DEFAULT_JOB_JAR),
-            r"/[A-Za-z0-9._/-]+\.jar",
-            "an absolute path of a .jar inside the image",
-        ),
+        image=image,
+        job_class_name=job_class_name,
+        job_jar=job_jar,
         job_args=args,
-        task_managers=v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256),
-        slots_per_task_manager=v.integer(
-            key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
-        ),
+        task_managers=task_managers,
+        slots_per_task_manager=slots,
         job_manager_memory=obj.get("jobManagerMemory", profile.job_manager_memory),
         task_manager_memory=obj.get("taskManagerMemory", profile.task_manager_memory),
         checkpoint_interval=obj.get("checkpointInterval", "30s"),
@@ -478,17 +489,17 @@ def _flink(profile: Profile, raw: Any) -> FlinkSettings:
         storage_class=None
         if "storageClass" not in obj
         else _storage_class(key("flink.storageClass"), obj["storageClass"]),
-        **_upgrades(profile, obj),
+        max_parallelism=_max_parallelism(obj, task_managers * slots),
+        upgrade_mode=v.choice(key("flink.upgradeMode"), obj.get("upgradeMode", "last-state"), UPGRADE_MODES),
+        savepoint_fallback=v.choice(
+            key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
+        ),
+        unhealthy_after_s=_unhealthy_after(obj, interval_ms),
     )
 
 
-def _upgrades(profile: Profile, obj: Mapping[str, Any]) -> dict[str, Any]:
-    """Upgrade mode, savepoint fallback and the maximum parallelism (keyed state's key groups)."""
-    task_managers = v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256)
-    slots = v.integer(
-        key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
-    )
-    parallelism = task_managers * slots
+def _max_parallelism(obj: Mapping[str, Any], parallelism: int) -> int:
+    """The job's key groups: at least its parallelism, so keyed state can be redistributed."""
     max_parallelism = v.integer(
         key("flink.maxParallelism"), obj.get("maxParallelism", DEFAULT_MAX_PARALLELISM), 1, MAX_PARALLELISM_LIMIT
     )
@@ -499,19 +510,11 @@ def _upgrades(profile: Profile, obj: Mapping[str, Any]) -> dict[str, Any]:
             f"at least the parallelism taskManagers × slotsPerTaskManager ({parallelism}): "
             "keyed state has maxParallelism key groups, and a task needs at least one",
         )
-    return {
-        "upgrade_mode": v.choice(key("flink.upgradeMode"), obj.get("upgradeMode", "last-state"), UPGRADE_MODES),
-        "savepoint_fallback": v.choice(
-            key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
-        ),
-        "max_parallelism": max_parallelism,
-        "unhealthy_after_s": _unhealthy_after(obj),
-    }
+    return max_parallelism
 
 
-def _unhealthy_after(obj: Mapping[str, Any]) -> int:
+def _unhealthy_after(obj: Mapping[str, Any], interval_ms: int) -> int:
     """Seconds without a completed checkpoint before the JobManager's liveness probe fails."""
-    interval_ms = v.duration_ms(key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 3_600_000)
     value = obj.get("unhealthyAfter", "10 min")
     after_ms = v.duration_ms(key("flink.unhealthyAfter"), value, 60_000, 24 * 3_600_000)
     if after_ms < 3 * interval_ms:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra import validation as v
-from infra.validation import ConfigError
+from infra.validation import ConfigError, key
 
-PROJECT = "flink-aks"
 CLUSTERS = ("aks", "existing")
 KUBECONFIG_SOURCES = ("ambient", "secret")
 TARGET_KEYS = ("cluster", "kubeconfig", "context", "kafka", "zookeeperConnect")
@@ -57,10 +56,6 @@ class ExistingCluster:
 class TargetSettings:
     cluster: str
     existing: ExistingCluster | None = None
-
-
-def key(name: str) -> str:
-    return f"{PROJECT}:{name}"
 
 
 def _secret(config: Mapping[str, Any], secret_keys: frozenset[str], name: str) -> str:

@@ -12,6 +12,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+PROJECT = "flink-aks"
+
+
+def key(name: str) -> str:
+    """The full config key of one of the project's settings (``flink-aks:flink.image``)."""
+    return f"{PROJECT}:{name}"
+
 
 class ConfigError(ValueError):
     """A config value that the program refuses, raised before any resource exists."""

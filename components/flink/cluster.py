@@ -148,7 +148,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
         )
         k8s.apps.v1.Deployment(
             f"{name}-jobmanager",
-            metadata=_meta(ns, "flink-jobmanager"),
+            metadata=_meta(ns, pods.JOBMANAGER_DEPLOYMENT),
             spec={
                 "replicas": 1,
                 # Never two JobManagers at once: the old one must be gone first.
@@ -162,7 +162,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
         )
         k8s.apps.v1.Deployment(
             f"{name}-taskmanager",
-            metadata=_meta(ns, "flink-taskmanager"),
+            metadata=_meta(ns, pods.TASKMANAGER_DEPLOYMENT),
             spec={
                 "replicas": s.task_managers,
                 "selector": {"matchLabels": pods.labels("taskmanager")},

@@ -25,6 +25,8 @@ CONFIG_MAP = "flink-config"
 PORT_PATCHER_CONFIG_MAP = "flink-port-patcher"
 PORT_PATCHER_SERVICE_ACCOUNT = "flink-port-patcher"
 DATA_CLAIM = "flink-data"
+JOBMANAGER_DEPLOYMENT = "flink-jobmanager"
+TASKMANAGER_DEPLOYMENT = "flink-taskmanager"
 DATA_MOUNT = "/flink-data"
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 ZOOKEEPER_CLIENT_LABEL = {"zookeeper-client": "true"}
@@ -55,8 +57,8 @@ class PodContext:
     taskmanager_memory: str
     config_checksum: pulumi.Input[str]
     zookeeper_quorum: pulumi.Input[str]
-    upgrade: UpgradeContext | None = None
-    unhealthy_after_s: int = 600  # JobManager liveness: no completed checkpoint for this long
+    upgrade: UpgradeContext
+    unhealthy_after_s: int  # JobManager liveness: no completed checkpoint for this long
 
 
 def labels(component: str) -> dict[str, str]:
@@ -176,24 +178,19 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
     also runs when only the container restarts; see ``upgrade_scripts``.
     """
     upgrade = ctx.upgrade
-    if upgrade is None:
-        return pod
     flink = _container(pod, "flink")
     start = upgrade_scripts.UPGRADE_AT_START + f'exec {IMAGE_ENTRYPOINT} "$@"\n'
     flink["command"] = ["bash", "-c", start, "jobmanager"]
     env = upgrade_scripts.upgrade_environment(
         cluster_id=upgrade.cluster_id,
-        zookeeper_quorum="",
+        zookeeper_quorum=ctx.zookeeper_quorum,
         data_dir=DATA_MOUNT,
         conf_file="/opt/flink/conf/config.yaml",
         fingerprint=upgrade.fingerprint,
         mode=upgrade.mode,
         fallback=upgrade.fallback,
     )
-    flink["env"] += [
-        {"name": name, "value": ctx.zookeeper_quorum if name == "ZOOKEEPER_QUORUM" else value}
-        for name, value in env.items()
-    ]
+    flink["env"] += [{"name": name, "value": value} for name, value in env.items()]
     if upgrade.mode == "savepoint":
         flink["env"].append({"name": "SAVEPOINT_TIMEOUT_SECONDS", "value": str(SAVEPOINT_TIMEOUT_S)})
         flink["lifecycle"] = {"preStop": {"exec": {"command": ["bash", "-c", upgrade_scripts.SAVEPOINT_BEFORE_STOP]}}}

@@ -29,7 +29,11 @@ stdout and to ``$UPGRADE_STATE_DIR/history.log``.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from components.flink.flink_config import ZOOKEEPER_PATH_ROOT
+
+Quorum = TypeVar("Quorum")
 
 ZOOKEEPER_CLI_MAIN = "org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.ZooKeeperMain"
 
@@ -197,14 +201,16 @@ def upgrade_state_dir(data_dir: str, cluster_id: str) -> str:
 
 def upgrade_environment(
     cluster_id: str,
-    zookeeper_quorum: str,
+    zookeeper_quorum: Quorum,
     data_dir: str,
     conf_file: str,
     fingerprint: str,
     mode: str,
     fallback: str,
-) -> dict[str, str]:
-    """The environment both steps read (the pod's env; the integration tests' too)."""
+) -> dict[str, str | Quorum]:
+    """The environment both steps read (the pod's env; the integration tests' too).
+
+    The quorum is a string in the tests and a Pulumi output in the pod template."""
     return {
         "JOB_FINGERPRINT": fingerprint,
         "UPGRADE_MODE": mode,
