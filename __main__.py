@@ -1,5 +1,5 @@
 """Entry point of the flink-aks Pulumi program (see README.md)."""
 
-from infra import program
+from infra.compose import program
 
 program.run()

@@ -22,8 +22,8 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import containerservice, operationalinsights, resources
 
 from components import container_insights
-from infra import naming
-from infra.settings import AksSettings
+from infra.compose import naming
+from infra.config.settings import AksSettings
 
 SYSTEM_VM_SIZE = "Standard_D2s_v3"
 SYSTEM_OS_DISK_GB = 64

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import authorization, containerregistry
 
-from infra import naming
+from infra.compose import naming
 
 SUFFIX_LENGTH = 6
 # Basic holds 10 GiB and suits one job image per stack; Standard/Premium add throughput,

@@ -17,8 +17,8 @@ import pulumi_random as random
 from pulumi_azure_native import eventhub
 
 from components.kafka_jaas import jaas_config
-from infra import naming
-from infra.settings import EventHubsSettings
+from infra.compose import naming
+from infra.config.settings import EventHubsSettings
 
 SUFFIX_LENGTH = 6
 

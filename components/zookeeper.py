@@ -8,7 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.zookeeper_values import FULLNAME, connect_string, helm_values
-from infra.settings import ZooKeeperSettings
+from infra.config.settings import ZooKeeperSettings
 
 
 @dataclass

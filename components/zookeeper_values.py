@@ -11,7 +11,7 @@ from typing import Any
 
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS, ZK_TICK_TIME_MS
 from components.flink.zones import zone_spread
-from infra.settings import ZooKeeperSettings
+from infra.config.settings import ZooKeeperSettings
 
 FULLNAME = "zookeeper"
 CLIENT_PORT = 2181

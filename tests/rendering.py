@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from infra import offline
-from infra.offline import Rendering, render_config
-from infra.project_files import stack_config
-from infra.settings import Settings, parse_settings
+from infra.config.settings import Settings, parse_settings
+from infra.render import offline
+from infra.render.offline import Rendering, render_config
+from infra.render.project_files import stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +64,7 @@ def one(rendering: Rendering, type_token: str) -> dict[str, Any]:
 
 
 def kubernetes_objects(rendering: Rendering) -> list[dict[str, Any]]:
-    from infra.render import manifests
+    from infra.render.cli import manifests
 
     return manifests(rendering)
 

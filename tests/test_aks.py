@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from components.aks import AksCluster, AksClusterArgs, decode_kubeconfig
-from infra import naming
-from infra.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
-from infra.offline import ROOT, SECRET, render_config
-from infra.project_files import stack_config
+from infra.compose import naming
+from infra.render.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
+from infra.render.offline import ROOT, SECRET, render_config
+from infra.render.project_files import stack_config
 from tests.rendering import ComponentRender as Render
 from tests.rendering import one, settings_of
 

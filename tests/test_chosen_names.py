@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra import offline
-from infra.project_files import stack_config
+from infra.render import offline
+from infra.render.project_files import stack_config
 from tests.rendering import ROOT, spy_recordings
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from infra.azure_regions import AZURE_PUBLIC_REGIONS
-from infra.settings import parse_settings
-from infra.validation import ConfigError
+from infra.config.azure_regions import AZURE_PUBLIC_REGIONS
+from infra.config.settings import parse_settings
+from infra.config.validation import ConfigError
 
 BASE = {"azure-native:location": "westeurope"}
 

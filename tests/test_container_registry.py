@@ -6,8 +6,8 @@ import pytest
 
 from components.aks import kubelet_object_id
 from components.container_registry import ACR_PULL_ROLE, role_definition_id
-from infra import naming
-from infra.mocks import FAKE_KUBELET_OBJECT_ID, FAKE_SUBSCRIPTION_ID
+from infra.compose import naming
+from infra.render.mocks import FAKE_KUBELET_OBJECT_ID, FAKE_SUBSCRIPTION_ID
 from tests.rendering import one, render
 
 REGISTRY = "azure-native:containerregistry:Registry"

@@ -14,10 +14,10 @@ import pytest
 
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.kafka_jaas import jaas_config
-from infra import naming
-from infra.mocks import FAKE_SHARED_ACCESS_KEY
-from infra.offline import ROOT, SECRET, UNKNOWN, render_config
-from infra.project_files import stack_config
+from infra.compose import naming
+from infra.render.mocks import FAKE_SHARED_ACCESS_KEY
+from infra.render.offline import ROOT, SECRET, UNKNOWN, render_config
+from infra.render.project_files import stack_config
 from tests.rendering import ComponentRender as Render
 from tests.rendering import one, settings_of
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import flink_ops
+from infra.ops import flink_ops
 from tests.flink_rest_standin import JOB, serving
 
 

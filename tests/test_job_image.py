@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.job_image import REFERENCE_JOB_CLASS, REFERENCE_JOB_JAR, with_job_image
-from infra.settings import DEFAULT_FLINK_VERSION, FLINK_IMAGES, parse_settings
+from infra.config.settings import DEFAULT_FLINK_VERSION, FLINK_IMAGES, parse_settings
+from infra.ops.job_image import REFERENCE_JOB_CLASS, REFERENCE_JOB_JAR, with_job_image
 from tests.test_workflows import evaluate, shared_job
 
 ROOT = Path(__file__).resolve().parent.parent

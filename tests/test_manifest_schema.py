@@ -8,7 +8,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from infra.settings import DEFAULT_KUBERNETES_VERSION
+from infra.config.settings import DEFAULT_KUBERNETES_VERSION
 from tests.rendering import VARIANTS, variant_objects
 
 

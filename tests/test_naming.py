@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from infra import naming
-from infra.azure_regions import AZURE_PUBLIC_REGIONS
+from infra.compose import naming
+from infra.config.azure_regions import AZURE_PUBLIC_REGIONS
 
 # Azure's rules, written out again here rather than imported, so a wrong rule in
 # infra/naming.py cannot make its own test pass.

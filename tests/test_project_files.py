@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.project_files import (
+from infra.render.project_files import (
     SECRET_PLACEHOLDER,
     Encrypted,
     ProjectFileError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 import re
 
-from infra import settings as s
-from infra import target as t
+from infra.config import settings as s
+from infra.config import target as t
 from tests.rendering import ROOT
 
 # Pulumi CLI commands the README runs through scripts/stack.sh.

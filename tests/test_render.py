@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from components.flink import kafka_secret
-from infra import offline
-from infra.mocks import FAKE_KUBECONFIG_TOKEN, FAKE_SHARED_ACCESS_KEY
-from infra.validation import ConfigError
+from infra.config.validation import ConfigError
+from infra.render import offline
+from infra.render.mocks import FAKE_KUBECONFIG_TOKEN, FAKE_SHARED_ACCESS_KEY
 from tests.rendering import ROOT, render, spy_recordings
 from tests.test_manifest_schema import validate
 

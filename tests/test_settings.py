@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from infra.profiles import PROFILES
-from infra.project_files import stack_config
-from infra.settings import parse_settings
-from infra.validation import ConfigError
+from infra.config.profiles import PROFILES
+from infra.config.settings import parse_settings
+from infra.config.validation import ConfigError
+from infra.render.project_files import stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.offline import render_config
-from infra.settings import parse_settings
-from infra.target import ExistingCluster
-from infra.validation import ConfigError
+from infra.config.settings import parse_settings
+from infra.config.target import ExistingCluster
+from infra.config.validation import ConfigError
+from infra.render.offline import render_config
 from tests.rendering import ROOT, k8s_object, one
 
 JAAS_IN = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="in-s3cret";'

@@ -9,8 +9,8 @@ import yaml
 
 from components.flink import pods, upgrade_scripts
 from components.flink.fingerprint import job_fingerprint
-from infra.settings import parse_settings
-from infra.validation import ConfigError
+from infra.config.settings import parse_settings
+from infra.config.validation import ConfigError
 from tests.rendering import container, k8s_object, render
 
 BASE = {"azure-native:location": "westeurope"}

@@ -22,7 +22,7 @@ from components.flink.flink_config import (
 from components.flink.kafka_secret import KafkaEndpoint
 from components.flink.rbac import port_patcher_rules
 from components.flink.sizing import container_memory
-from infra.settings import FlinkSettings, UiSettings
+from infra.config.settings import FlinkSettings, UiSettings
 
 PORT_PATCHER_SOURCE = Path(__file__).with_name("port_patcher.py")
 

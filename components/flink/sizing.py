@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.validation import parse_memory_size
+from infra.config.validation import parse_memory_size
 
 
 def container_memory(flink_memory: str) -> str:

@@ -5,7 +5,7 @@ host), so the program runs the way Pulumi's Automation API runs inline programs:
 pinned ``pulumi`` SDK serves the language runtime in this process and the real CLI
 connects to it (``--client``); the engine, the state backend and the providers are the
 real ones. The project is the one in the current directory (``Pulumi.yaml`` and stack
-files), the program is this repository's ``infra.program.run``.
+files), the program is this repository's ``infra.compose.program.run``.
 
 Prints one JSON document on stdout: ``{"steps": [{"op", "type", "urn"}], "outputs",
 "summary"}``; on failure exits 1 with the CLI's error on stderr. The environment says
@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 from pulumi import automation as auto
 
-from infra import program
+from infra.compose import program
 
 OPS = ("preview", "up", "refresh", "destroy")
 

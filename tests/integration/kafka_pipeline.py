@@ -29,8 +29,8 @@ from typing import Any
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 
 from components.flink.kafka_secret import PRODUCER_PROPERTIES, PROPERTY_FILES, client_properties, secret_data
-from infra.project_files import stack_config
-from infra.settings import EventHubsSettings, parse_settings
+from infra.config.settings import EventHubsSettings, parse_settings
+from infra.render.project_files import stack_config
 from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.flink_processes import FlinkLayout, prepare_layout, start_jobmanager, start_taskmanager
 from tests.integration.flink_rest import FlinkRest

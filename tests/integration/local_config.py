@@ -18,8 +18,8 @@ from components.flink.flink_config import (
     render_flink_config,
     to_config_yaml,
 )
-from infra.project_files import stack_config
-from infra.settings import parse_settings
+from infra.config.settings import parse_settings
+from infra.render.project_files import stack_config
 from tests.integration.processes import free_ports
 
 FlinkConfig = dict[str, str | int | float | bool]

@@ -28,8 +28,8 @@ from components.flink.upgrade_scripts import (
     ZOOKEEPER_CLI_MAIN,
     upgrade_environment,
 )
-from infra.project_files import stack_config
-from infra.settings import parse_settings
+from infra.config.settings import parse_settings
+from infra.render.project_files import stack_config
 from tests.integration.flink_dist import FlinkDist, ensure_flink_dist
 from tests.integration.flink_processes import FlinkLayout, prepare_layout, start_jobmanager, start_taskmanager
 from tests.integration.flink_rest import FlinkRest

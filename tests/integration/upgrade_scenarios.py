@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from infra import flink_ops
+from infra.ops import flink_ops
 from tests.integration import state_check
 from tests.integration.flink_logs import completed_checkpoints, wait_for_new_checkpoint
 from tests.integration.upgrade_cluster import JobSpec, Log, UpgradeCluster

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from infra.settings import DEFAULT_KUBERNETES_VERSION
+from infra.config.settings import DEFAULT_KUBERNETES_VERSION
 from tests.controlplane import processes
 from tests.controlplane.client import KubeClient
 from tests.controlplane.cluster import ControlPlane

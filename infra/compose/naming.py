@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from infra.settings import PROJECT
+from infra.config.settings import PROJECT
 
 # Stack names are validated by settings; they also end names here, so a trailing hyphen
 # (which AKS and DNS names refuse) is refused too.

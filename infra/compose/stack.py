@@ -24,8 +24,8 @@ from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
-from infra.settings import PROJECT, Settings
-from infra.target import ExistingCluster
+from infra.config.settings import PROJECT, Settings
+from infra.config.target import ExistingCluster
 
 NAMESPACE = "flink"
 

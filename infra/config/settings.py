@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra import validation as v
-from infra.azure_regions import AZURE_PUBLIC_REGIONS
-from infra.profiles import DEFAULT_PROFILE, PROFILES, Profile
-from infra.target import SECRET_KEYS, TargetSettings, parse_target
-from infra.validation import PROJECT, ConfigError, key
+from infra.config import validation as v
+from infra.config.azure_regions import AZURE_PUBLIC_REGIONS
+from infra.config.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from infra.config.target import SECRET_KEYS, TargetSettings, parse_target
+from infra.config.validation import PROJECT, ConfigError, key
 
 LOCATION_KEY = "azure-native:location"
 
@@ -62,8 +62,8 @@ TOP_LEVEL_KEYS = (
     "flink",
     "ui",
     "protect",
-    "allowUnlistedLocation",  # accept a region missing from infra/azure_regions.py
-    "target",  # an existing cluster (infra/target.py), with its secret keys:
+    "allowUnlistedLocation",  # accept a region missing from infra/config/azure_regions.py
+    "target",  # an existing cluster (infra/config/target.py), with its secret keys:
     *SECRET_KEYS,
 )
 # Config namespaces a stack file may use besides the project's: the providers' and the
@@ -275,7 +275,7 @@ def _location(config: Mapping[str, Any]) -> str:
     raise ConfigError(
         LOCATION_KEY,
         given,
-        "an Azure public region (infra/azure_regions.py), e.g. westeurope; for a region not yet listed "
+        "an Azure public region (infra/config/azure_regions.py), e.g. westeurope; for a region not yet listed "
         "set flink-aks:allowUnlistedLocation: true",
     )
 

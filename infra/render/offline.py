@@ -22,10 +22,10 @@ from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from infra.mocks import OfflineMocks, Recording, RecordingMonitor
-from infra.project_files import Encrypted, project_name, stack_config
+from infra.render.mocks import OfflineMocks, Recording, RecordingMonitor
+from infra.render.project_files import Encrypted, project_name, stack_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
@@ -109,7 +109,7 @@ def render_config(
 
     async def run() -> None:
         if main is None:
-            from infra import program  # the real program, imported only when run
+            from infra.compose import program  # the real program, imported only when run
 
             program.run()
         else:

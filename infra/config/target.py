@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra import validation as v
-from infra.validation import ConfigError, key
+from infra.config import validation as v
+from infra.config.validation import ConfigError, key
 
 CLUSTERS = ("aks", "existing")
 KUBECONFIG_SOURCES = ("ambient", "secret")

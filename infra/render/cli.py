@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from infra.offline import Rendering, render_stack
-from infra.project_files import ProjectFileError
-from infra.validation import ConfigError
+from infra.config.validation import ConfigError
+from infra.render.offline import Rendering, render_stack
+from infra.render.project_files import ProjectFileError
 
 # Resources of the Kubernetes provider that are not plain objects of the API.
 NOT_MANIFESTS = ("kubernetes:helm.sh/", "pulumi:providers:")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.settings import from_pulumi
-from infra.stack import build_stack
+from infra.compose.stack import build_stack
+from infra.config.settings import from_pulumi
 
 
 def run() -> None:
