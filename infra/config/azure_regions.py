@@ -2,7 +2,7 @@
 --query "[?metadata.regionType=='Physical'].name"``), as data.
 
 A region newer than this list: add it here, or set ``flink-aks:allowUnlistedLocation:
-true`` in the stack file to accept any well-formed region name (README: Configuration).
+true`` in the stack file to accept any well-formed region name (docs/configuration.md).
 """
 
 from __future__ import annotations
