@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.aks_spec import AksSpec
+from components.event_hubs_spec import EventHubsSpec
+from components.zookeeper_spec import ImageRef, ZooKeeperSpec
 from infra.config import validation as v
 from infra.config.azure_regions import AZURE_PUBLIC_REGIONS
 from infra.config.profiles import DEFAULT_PROFILE, PROFILES, Profile
@@ -124,46 +127,6 @@ SECRET_MARKERS = ("sharedaccesskey", "password", "sasl.jaas.config", "secret")
 
 
 @dataclass(frozen=True)
-class AksSettings:
-    kubernetes_version: str
-    vm_size: str
-    node_count: int
-    autoscale_min: int
-    autoscale_max: int
-    tier: str
-    zones: tuple[str, ...]
-    system_node_count: int
-
-
-@dataclass(frozen=True)
-class EventHubsSettings:
-    sku: str
-    throughput_units: int
-    partitions: int
-    retention_hours: int
-    input_hub: str
-    output_hub: str
-    consumer_group: str
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    registry: str
-    repository: str
-    tag: str
-
-
-@dataclass(frozen=True)
-class ZooKeeperSettings:
-    chart: str
-    chart_version: str
-    replicas: int
-    storage_size: str
-    storage_class: str
-    image: ImageRef
-
-
-@dataclass(frozen=True)
 class FlinkSettings:
     version: str
     image: str
@@ -200,9 +163,9 @@ class Settings:
     stack: str
     location: str
     profile: str
-    aks: AksSettings
-    event_hubs: EventHubsSettings
-    zookeeper: ZooKeeperSettings
+    aks: AksSpec
+    event_hubs: EventHubsSpec
+    zookeeper: ZooKeeperSpec
     flink: FlinkSettings
     ui: UiSettings
     protect: bool
@@ -301,7 +264,7 @@ def _check_stack_name(stack: str) -> None:
     )
 
 
-def _aks(profile: Profile, raw: Any) -> AksSettings:
+def _aks(profile: Profile, raw: Any) -> AksSpec:
     obj = v.check_keys(key("aks"), raw, AKS_KEYS)
     node_count = v.integer(key("aks.nodeCount"), obj.get("nodeCount", profile.nodes), 1, 100)
     scale = v.check_keys(key("aks.autoscale"), obj.get("autoscale"), AUTOSCALE_KEYS)
@@ -316,7 +279,7 @@ def _aks(profile: Profile, raw: Any) -> AksSettings:
         v.choice(key("aks.zones"), zone, ("1", "2", "3"))
     if len(set(zones)) != len(zones):
         raise ConfigError(key("aks.zones"), list(zones), "each of 1, 2, 3 at most once")
-    return AksSettings(
+    return AksSpec(
         kubernetes_version=v.matching(
             key("aks.kubernetesVersion"),
             obj.get("kubernetesVersion", DEFAULT_KUBERNETES_VERSION),
@@ -338,7 +301,7 @@ def _aks(profile: Profile, raw: Any) -> AksSettings:
     )
 
 
-def _event_hubs(profile: Profile, raw: Any) -> EventHubsSettings:
+def _event_hubs(profile: Profile, raw: Any) -> EventHubsSpec:
     obj = v.check_keys(key("eventHubs"), raw, EVENT_HUBS_KEYS)
     sku = obj.get("sku", "Standard")
     if sku == "Basic":
@@ -373,7 +336,7 @@ def _event_hubs(profile: Profile, raw: Any) -> EventHubsSettings:
         CONSUMER_GROUP_NAME,
         "1-50 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit",
     )
-    return EventHubsSettings(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group)
+    return EventHubsSpec(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group)
 
 
 def _describe_units(units: tuple[int, ...]) -> str:
@@ -382,7 +345,7 @@ def _describe_units(units: tuple[int, ...]) -> str:
     return "one of " + ", ".join(str(u) for u in units)
 
 
-def _zookeeper(raw: Any) -> ZooKeeperSettings:
+def _zookeeper(raw: Any) -> ZooKeeperSpec:
     obj = v.check_keys(key("zookeeper"), raw, ZOOKEEPER_KEYS)
     image = v.check_keys(key("zookeeper.image"), obj.get("image"), IMAGE_KEYS)
     registry, repository, tag = DEFAULT_ZOOKEEPER_IMAGE
@@ -391,7 +354,7 @@ def _zookeeper(raw: Any) -> ZooKeeperSettings:
         raise ConfigError(
             key("zookeeper.replicas"), replicas, "an odd number (1, 3, 5 or 7): a quorum needs a majority"
         )
-    return ZooKeeperSettings(
+    return ZooKeeperSpec(
         chart=v.matching(
             key("zookeeper.chart"),
             obj.get("chart", DEFAULT_ZOOKEEPER_CHART),
