@@ -91,9 +91,10 @@ class KafkaEventHubs(pulumi.ComponentResource):
 
         input_hub = self._hub(f"{name}-input", spec.input_hub, namespace, args, kept)
         output_hub = self._hub(f"{name}-output", spec.output_hub, namespace, args, kept)
-        # The job's group.id has the same name. Event Hubs creates Kafka consumer groups on
-        # a client's first join anyway; this one is declared so AMQP readers and the portal
-        # see it, and so the name is owned by the stack.
+        # An Event Hubs consumer group, for readers over AMQP (the Event Hubs SDKs, Stream
+        # Analytics). It is not the job's Kafka consumer group: Event Hubs keeps Kafka groups
+        # apart, creates one on a Kafka client's first join (its group.id) and does not list
+        # it among these. The shared name only makes the two easy to match.
         eventhub.ConsumerGroup(
             f"{name}-consumer-group",
             consumer_group_name=spec.consumer_group,
