@@ -21,9 +21,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import containerservice, operationalinsights, resources
 
+from components import azure_names as names
 from components import container_insights
-from infra.compose import naming
-from infra.config.settings import AksSettings
+from components.aks_spec import AksSpec
 
 SYSTEM_VM_SIZE = "Standard_D2s_v3"
 SYSTEM_OS_DISK_GB = 64
@@ -43,9 +43,10 @@ NODE_OS_UPGRADE_CHANNEL = "NodeImage"
 
 @dataclass
 class AksClusterArgs:
+    project: str  # with the stack, part of every Azure name
     stack: str
     location: str
-    settings: AksSettings
+    spec: AksSpec
     protect: bool
     tags: dict[str, str]
 
@@ -87,13 +88,13 @@ class AksCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:aks:AksCluster", name, None, opts)
-        settings = args.settings
+        spec = args.spec
         # Stateful or slow to rebuild: protected in prod. The user pool is not: it holds
         # no data, and replacing it (a new VM size) must stay possible.
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
-        group_name = naming.resource_group_name(args.stack)
-        cluster_name = naming.cluster_name(args.stack)
+        group_name = names.resource_group_name(args.stack, args.project)
+        cluster_name = names.cluster_name(args.stack, args.project)
         group = resources.ResourceGroup(
             f"{name}-rg",
             resource_group_name=group_name,
@@ -103,7 +104,7 @@ class AksCluster(pulumi.ComponentResource):
         )
         workspace = operationalinsights.Workspace(
             f"{name}-logs",
-            workspace_name=naming.log_analytics_workspace_name(args.stack),
+            workspace_name=names.log_analytics_workspace_name(args.stack, args.project),
             resource_group_name=group.name,
             location=args.location,
             sku=operationalinsights.WorkspaceSkuArgs(name=operationalinsights.WorkspaceSkuNameEnum.PER_GB2018),
@@ -111,17 +112,17 @@ class AksCluster(pulumi.ComponentResource):
             tags=args.tags,
             opts=kept,
         )
-        zones = list(settings.zones) or None
+        zones = list(spec.zones) or None
         cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
             resource_name_=cluster_name,
             resource_group_name=group.name,
             location=args.location,
-            dns_prefix=naming.dns_prefix(args.stack),
-            node_resource_group=naming.node_resource_group_name(args.stack),
-            kubernetes_version=settings.kubernetes_version,
+            dns_prefix=names.dns_prefix(args.stack, args.project),
+            node_resource_group=names.node_resource_group_name(args.stack, args.project),
+            kubernetes_version=spec.kubernetes_version,
             sku=containerservice.ManagedClusterSKUArgs(
-                name=containerservice.ManagedClusterSKUName.BASE, tier=settings.tier
+                name=containerservice.ManagedClusterSKUName.BASE, tier=spec.tier
             ),
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
@@ -132,9 +133,9 @@ class AksCluster(pulumi.ComponentResource):
             disable_local_accounts=False,
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
-                    name=naming.agent_pool_name(naming.SYSTEM_POOL),
+                    name=names.agent_pool_name(names.SYSTEM_POOL),
                     mode=containerservice.AgentPoolMode.SYSTEM,
-                    count=settings.system_node_count,
+                    count=spec.system_node_count,
                     vm_size=SYSTEM_VM_SIZE,
                     availability_zones=zones,
                     node_taints=[CRITICAL_ADDONS_ONLY],
@@ -142,7 +143,7 @@ class AksCluster(pulumi.ComponentResource):
                     os_type=containerservice.OSType.LINUX,
                     os_disk_type=containerservice.OSDiskType.MANAGED,
                     os_disk_size_gb=SYSTEM_OS_DISK_GB,
-                    orchestrator_version=settings.kubernetes_version,
+                    orchestrator_version=spec.kubernetes_version,
                     type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
                 )
             ],
@@ -180,7 +181,7 @@ class AksCluster(pulumi.ComponentResource):
         )
         rule = container_insights.data_collection_rule(
             f"{name}-insights-rule",
-            naming.data_collection_rule_name(args.stack, args.location),
+            names.data_collection_rule_name(args.stack, args.location, args.project),
             resource_group_name=group.name,
             location=args.location,
             workspace_id=workspace.id,
@@ -192,21 +193,21 @@ class AksCluster(pulumi.ComponentResource):
         )
         containerservice.AgentPool(
             f"{name}-user-pool",
-            agent_pool_name=naming.agent_pool_name(naming.USER_POOL),
+            agent_pool_name=names.agent_pool_name(names.USER_POOL),
             resource_group_name=group.name,
             resource_name_=cluster.name,
             mode=containerservice.AgentPoolMode.USER,
-            vm_size=settings.vm_size,
-            count=settings.node_count,
+            vm_size=spec.vm_size,
+            count=spec.node_count,
             enable_auto_scaling=True,
-            min_count=settings.autoscale_min,
-            max_count=settings.autoscale_max,
+            min_count=spec.autoscale_min,
+            max_count=spec.autoscale_max,
             availability_zones=zones,
             max_pods=MAX_PODS,
             os_type=containerservice.OSType.LINUX,
             os_disk_type=containerservice.OSDiskType.MANAGED,
             os_disk_size_gb=USER_OS_DISK_GB,
-            orchestrator_version=settings.kubernetes_version,
+            orchestrator_version=spec.kubernetes_version,
             type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
             node_labels={"workload": "flink"},
             tags=args.tags,

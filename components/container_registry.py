@@ -14,7 +14,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import authorization, containerregistry
 
-from infra.compose import naming
+from components import azure_names as names
 
 SUFFIX_LENGTH = 6
 # Basic holds 10 GiB and suits one job image per stack; Standard/Premium add throughput,
@@ -30,6 +30,7 @@ def role_definition_id(subscription_id: str, role: str = ACR_PULL_ROLE) -> str:
 
 @dataclass
 class ContainerRegistryArgs:
+    project: str  # with the stack, part of the registry name
     stack: str
     resource_group_name: pulumi.Input[str]
     location: str
@@ -54,7 +55,7 @@ class ContainerRegistry(pulumi.ComponentResource):
         )
         registry = containerregistry.Registry(
             f"{name}-registry",
-            registry_name=suffix.result.apply(lambda s: naming.container_registry_name(args.stack, s)),
+            registry_name=suffix.result.apply(lambda s: names.container_registry_name(args.stack, s, args.project)),
             resource_group_name=args.resource_group_name,
             location=args.location,
             sku=containerregistry.SkuArgs(name=args.sku),

@@ -16,19 +16,20 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import eventhub
 
+from components import azure_names as names
+from components.event_hubs_spec import EventHubsSpec
 from components.kafka_jaas import jaas_config
-from infra.compose import naming
-from infra.config.settings import EventHubsSettings
 
 SUFFIX_LENGTH = 6
 
 
 @dataclass
 class KafkaEventHubsArgs:
+    project: str  # with the stack, part of the namespace name
     stack: str
     resource_group_name: pulumi.Input[str]
     location: str
-    settings: EventHubsSettings
+    spec: EventHubsSpec
     protect: bool
     tags: dict[str, str]
     # Free of charge and fixed at creation. Azure allows it only in regions with
@@ -49,7 +50,7 @@ class KafkaEventHubs(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KafkaEventHubsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:eventhubs:KafkaEventHubs", name, None, opts)
-        settings = args.settings
+        spec = args.spec
         child = pulumi.ResourceOptions(parent=self)
         # The namespace and the hubs hold the events: protected in prod.
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
@@ -66,10 +67,10 @@ class KafkaEventHubs(pulumi.ComponentResource):
         )
         namespace = eventhub.Namespace(
             f"{name}-namespace",
-            namespace_name=suffix.result.apply(lambda s: naming.eventhubs_namespace_name(args.stack, s)),
+            namespace_name=suffix.result.apply(lambda s: names.eventhubs_namespace_name(args.stack, s, args.project)),
             resource_group_name=args.resource_group_name,
             location=args.location,
-            sku=eventhub.SkuArgs(name=settings.sku, tier=settings.sku, capacity=settings.throughput_units),
+            sku=eventhub.SkuArgs(name=spec.sku, tier=spec.sku, capacity=spec.throughput_units),
             # An input of the 2024-01-01 API; Standard and Premium have the Kafka endpoint
             # anyway, so this states the intent rather than switches anything on.
             kafka_enabled=True,
@@ -83,19 +84,20 @@ class KafkaEventHubs(pulumi.ComponentResource):
             opts=kept,
         )
         self.namespace_name = namespace.name
-        self.bootstrap_servers = namespace.name.apply(naming.kafka_bootstrap_servers)
-        self.input_topic = settings.input_hub
-        self.output_topic = settings.output_hub
-        self.consumer_group = settings.consumer_group
+        self.bootstrap_servers = namespace.name.apply(names.kafka_bootstrap_servers)
+        self.input_topic = spec.input_hub
+        self.output_topic = spec.output_hub
+        self.consumer_group = spec.consumer_group
 
-        input_hub = self._hub(f"{name}-input", settings.input_hub, namespace, args, kept)
-        output_hub = self._hub(f"{name}-output", settings.output_hub, namespace, args, kept)
-        # The job's group.id has the same name. Event Hubs creates Kafka consumer groups on
-        # a client's first join anyway; this one is declared so AMQP readers and the portal
-        # see it, and so the name is owned by the stack.
+        input_hub = self._hub(f"{name}-input", spec.input_hub, namespace, args, kept)
+        output_hub = self._hub(f"{name}-output", spec.output_hub, namespace, args, kept)
+        # An Event Hubs consumer group, for readers over AMQP (the Event Hubs SDKs, Stream
+        # Analytics). It is not the job's Kafka consumer group: Event Hubs keeps Kafka groups
+        # apart, creates one on a Kafka client's first join (its group.id) and does not list
+        # it among these. The shared name only makes the two easy to match.
         eventhub.ConsumerGroup(
             f"{name}-consumer-group",
-            consumer_group_name=settings.consumer_group,
+            consumer_group_name=spec.consumer_group,
             event_hub_name=input_hub.name,
             namespace_name=namespace.name,
             resource_group_name=args.resource_group_name,
@@ -133,12 +135,12 @@ class KafkaEventHubs(pulumi.ComponentResource):
             event_hub_name=hub,
             namespace_name=namespace.name,
             resource_group_name=args.resource_group_name,
-            partition_count=args.settings.partitions,
+            partition_count=args.spec.partitions,
             # The 2024-01-01 API's retention in hours (messageRetentionInDays is the
             # older, day-granular form; only one of them is set).
             retention_description=eventhub.RetentionDescriptionArgs(
                 cleanup_policy=eventhub.CleanupPolicyRetentionDescription.DELETE,
-                retention_time_in_hours=args.settings.retention_hours,
+                retention_time_in_hours=args.spec.retention_hours,
             ),
             opts=opts,
         )

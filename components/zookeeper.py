@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.zookeeper_spec import ZooKeeperSpec
 from components.zookeeper_values import FULLNAME, connect_string, helm_values
-from infra.config.settings import ZooKeeperSettings
 
 
 @dataclass
 class ZooKeeperEnsembleArgs:
     namespace: str
-    settings: ZooKeeperSettings
+    spec: ZooKeeperSpec
     protect: bool
     zonal: bool = False  # nodes in several zones: servers spread over them
 
@@ -24,7 +24,7 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ZooKeeperEnsembleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:zookeeper:ZooKeeperEnsemble", name, None, opts)
-        chart = args.settings.chart
+        chart = args.spec.chart
         # An OCI reference or a local chart directory names the chart itself; a repository URL does not.
         in_repository = chart.startswith(("https://", "http://"))
         k8s.helm.v3.Release(
@@ -33,8 +33,8 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             namespace=args.namespace,
             chart=FULLNAME if in_repository else chart,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart) if in_repository else None,
-            version=args.settings.chart_version,
-            values=helm_values(args.settings, args.zonal),
+            version=args.spec.chart_version,
+            values=helm_values(args.spec, args.zonal),
             atomic=True,
             cleanup_on_fail=True,
             timeout=900,
@@ -42,5 +42,5 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         )
         # Known before the release exists, so previews show Flink's full config;
         # consumers wait for the release through depends_on this component.
-        self.connect_string = pulumi.Output.from_input(connect_string(args.namespace, args.settings.replicas))
+        self.connect_string = pulumi.Output.from_input(connect_string(args.namespace, args.spec.replicas))
         self.register_outputs({"connect_string": self.connect_string})

@@ -1,4 +1,4 @@
-"""Helm values for Bitnami's ZooKeeper chart: a pure function of the settings.
+"""Helm values for Bitnami's ZooKeeper chart: a pure function of the ensemble's spec.
 
 The image is configurable: since August 2025 Bitnami's free images live in
 ``bitnamilegacy`` (no more updates), which the chart accepts only with
@@ -11,7 +11,7 @@ from typing import Any
 
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS, ZK_TICK_TIME_MS
 from components.flink.zones import zone_spread
-from infra.config.settings import ZooKeeperSettings
+from components.zookeeper_spec import ZooKeeperSpec
 
 FULLNAME = "zookeeper"
 CLIENT_PORT = 2181
@@ -33,17 +33,17 @@ def connect_string(namespace: str, replicas: int) -> str:
 POD_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/instance": FULLNAME}
 
 
-def helm_values(settings: ZooKeeperSettings, zonal: bool = False) -> dict[str, Any]:
+def helm_values(spec: ZooKeeperSpec, zonal: bool = False) -> dict[str, Any]:
     """``zonal``: one server per zone at most more than in another, strictly (a quorum must
     survive the loss of a zone; each server's disk stays in its zone)."""
     return {
         "fullnameOverride": FULLNAME,
-        "replicaCount": settings.replicas,
+        "replicaCount": spec.replicas,
         "global": {"security": {"allowInsecureImages": True}},
         "image": {
-            "registry": settings.image.registry,
-            "repository": settings.image.repository,
-            "tag": settings.image.tag,
+            "registry": spec.image.registry,
+            "repository": spec.image.repository,
+            "tag": spec.image.tag,
         },
         "tickTime": ZK_TICK_TIME_MS,
         "maxSessionTimeout": MAX_SESSION_TIMEOUT_MS,
@@ -51,7 +51,7 @@ def helm_values(settings: ZooKeeperSettings, zonal: bool = False) -> dict[str, A
         "heapSize": 512,
         "autopurge": {"snapRetainCount": 3, "purgeInterval": 1},
         "auth": {"client": {"enabled": False}},
-        "persistence": {"enabled": True, "size": settings.storage_size, "storageClass": settings.storage_class},
+        "persistence": {"enabled": True, "size": spec.storage_size, "storageClass": spec.storage_class},
         "pdb": {"create": True, "maxUnavailable": 1},
         "podAntiAffinityPreset": "soft",
         "resourcesPreset": "none",

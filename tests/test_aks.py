@@ -15,8 +15,9 @@ import pulumi_kubernetes as k8s
 import pytest
 import yaml
 
+from components import azure_names as names
 from components.aks import AksCluster, AksClusterArgs, decode_kubeconfig
-from infra.compose import naming
+from infra.config.validation import PROJECT
 from infra.render.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
 from infra.render.offline import ROOT, SECRET, render_config
 from infra.render.project_files import stack_config
@@ -45,9 +46,10 @@ def render(stack: str, preview: bool) -> Render:
         aks = AksCluster(
             "aks",
             AksClusterArgs(
+                project=settings.project,
                 stack=stack,
                 location=settings.location,
-                settings=settings.aks,
+                spec=settings.aks,
                 protect=settings.protect,
                 tags={"project": settings.project, "stack": stack},
             ),
@@ -119,7 +121,7 @@ def test_azure_names(any_render: Render) -> None:
     assert one(any_render.rendering, RESOURCE_GROUP)["inputs"]["resourceGroupName"] == f"rg-flink-aks-{stack}"
     assert one(any_render.rendering, WORKSPACE)["inputs"]["workspaceName"] == f"log-flink-aks-{stack}"
     cluster = one(any_render.rendering, CLUSTER)["inputs"]
-    assert cluster["resourceName"] == naming.cluster_name(stack) == f"aks-flink-aks-{stack}"
+    assert cluster["resourceName"] == names.cluster_name(stack, PROJECT) == f"aks-flink-aks-{stack}"
     assert cluster["dnsPrefix"] == f"flink-aks-{stack}"
     assert cluster["nodeResourceGroup"] == f"rg-flink-aks-{stack}-nodes"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from components import azure_names as names
 from components.aks import kubelet_object_id
 from components.container_registry import ACR_PULL_ROLE, role_definition_id
-from infra.compose import naming
+from infra.config.validation import PROJECT
 from infra.render.mocks import FAKE_KUBELET_OBJECT_ID, FAKE_SUBSCRIPTION_ID
 from tests.rendering import one, render
 
@@ -46,12 +47,12 @@ def test_prod_protects_the_registry() -> None:
 
 
 def test_registry_name_follows_azure_rules() -> None:
-    assert naming.container_registry_name("dev", "ab12cd") == "crflinkaksdevab12cd"
-    assert naming.container_registry_name("eu-prod-2", "x1y2") == "crflinkakseuprod2x1y2"
-    longest = naming.container_registry_name("a" * 20, "z" * 8)
+    assert names.container_registry_name("dev", "ab12cd", PROJECT) == "crflinkaksdevab12cd"
+    assert names.container_registry_name("eu-prod-2", "x1y2", PROJECT) == "crflinkakseuprod2x1y2"
+    longest = names.container_registry_name("a" * 20, "z" * 8, PROJECT)
     assert len(longest) <= 50
     with pytest.raises(ValueError, match="random suffix"):
-        naming.container_registry_name("dev", "AB")
+        names.container_registry_name("dev", "AB", PROJECT)
 
 
 def test_role_definition_and_kubelet_identity_helpers() -> None:

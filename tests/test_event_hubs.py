@@ -12,9 +12,10 @@ from collections.abc import Callable
 import pulumi
 import pytest
 
+from components import azure_names as names
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.kafka_jaas import jaas_config
-from infra.compose import naming
+from infra.config.validation import PROJECT
 from infra.render.mocks import FAKE_SHARED_ACCESS_KEY
 from infra.render.offline import ROOT, SECRET, UNKNOWN, render_config
 from infra.render.project_files import stack_config
@@ -51,10 +52,11 @@ def render(stack: str, preview: bool) -> Render:
         hubs = KafkaEventHubs(
             "event-hubs",
             KafkaEventHubsArgs(
+                project=settings.project,
                 stack=stack,
                 resource_group_name=RESOURCE_GROUP,
                 location=settings.location,
-                settings=settings.event_hubs,
+                spec=settings.event_hubs,
                 protect=settings.protect,
                 tags={"stack": stack},
             ),
@@ -207,7 +209,7 @@ def test_namespace_name_and_bootstrap_servers(up: Render) -> None:
     stack = up.rendering.stack
     name = one(up.rendering, NAMESPACE)["inputs"]["namespaceName"]
     suffix = name.rsplit("-", 1)[1]
-    assert name == naming.eventhubs_namespace_name(stack, suffix)
+    assert name == names.eventhubs_namespace_name(stack, suffix, PROJECT)
     assert name.startswith(f"evhns-flink-aks-{stack}-") and len(suffix) == 6
     assert up.rendering.outputs["namespaceName"] == name
     assert up.rendering.outputs["kafkaBootstrapServers"] == f"{name}.servicebus.windows.net:9093"

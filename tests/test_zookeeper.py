@@ -6,7 +6,7 @@ from typing import Any
 
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS
 from components.zookeeper_values import connect_string
-from infra.config.settings import DEFAULT_ZOOKEEPER_CHART, DEFAULT_ZOOKEEPER_CHART_VERSION
+from infra.config.zookeeper import DEFAULT_ZOOKEEPER_CHART, DEFAULT_ZOOKEEPER_CHART_VERSION
 from tests.rendering import render
 
 

@@ -41,9 +41,10 @@ def build_stack(settings: Settings) -> dict[str, Any]:
     aks = AksCluster(
         "aks",
         AksClusterArgs(
+            project=settings.project,
             stack=settings.stack,
             location=settings.location,
-            settings=settings.aks,
+            spec=settings.aks,
             protect=settings.protect,
             tags=tags(settings),
         ),
@@ -51,10 +52,11 @@ def build_stack(settings: Settings) -> dict[str, Any]:
     event_hubs = KafkaEventHubs(
         "event-hubs",
         KafkaEventHubsArgs(
+            project=settings.project,
             stack=settings.stack,
             resource_group_name=aks.resource_group_name,
             location=settings.location,
-            settings=settings.event_hubs,
+            spec=settings.event_hubs,
             protect=settings.protect,
             tags=tags(settings),
         ),
@@ -62,6 +64,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
     registry = ContainerRegistry(
         "registry",
         ContainerRegistryArgs(
+            project=settings.project,
             stack=settings.stack,
             resource_group_name=aks.resource_group_name,
             location=settings.location,
@@ -136,7 +139,7 @@ def workloads(
             "zookeeper",
             ZooKeeperEnsembleArgs(
                 namespace=NAMESPACE,
-                settings=settings.zookeeper,
+                spec=settings.zookeeper,
                 protect=settings.protect,
                 zonal=bool(settings.aks.zones),
             ),

@@ -176,3 +176,11 @@ def duration_ms(key: str, value: Any, low_ms: int, high_ms: int) -> int:
 def quantity(key: str, value: Any) -> str:
     """A Kubernetes storage quantity in binary units ("8Gi", "100Gi")."""
     return matching(key, value, r"[1-9]\d*(Mi|Gi|Ti)", "a storage size such as 8Gi or 100Gi")
+
+
+STORAGE_CLASS = r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?"
+
+
+def storage_class(key: str, value: Any) -> str:
+    """A StorageClass name (ZooKeeper's disks, Flink's shared volume)."""
+    return matching(key, value, STORAGE_CLASS, "a StorageClass name of the cluster, such as azurefile-csi")

@@ -28,8 +28,9 @@ from typing import Any
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 
+from components.event_hubs_spec import EventHubsSpec
 from components.flink.kafka_secret import PRODUCER_PROPERTIES, PROPERTY_FILES, client_properties, secret_data
-from infra.config.settings import EventHubsSettings, parse_settings
+from infra.config.settings import parse_settings
 from infra.render.project_files import stack_config
 from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.flink_processes import FlinkLayout, prepare_layout, start_jobmanager, start_taskmanager
@@ -48,7 +49,7 @@ START_TIMEOUT_S = 180.0
 READ_TIMEOUT_S = 120.0
 
 
-def event_hubs_settings() -> EventHubsSettings:
+def event_hubs_settings() -> EventHubsSpec:
     return parse_settings(STACK, stack_config(REPO_ROOT, STACK)).event_hubs
 
 

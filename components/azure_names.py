@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 
-from infra.config.settings import PROJECT
-
-# Stack names are validated by settings; they also end names here, so a trailing hyphen
+# Stack names are validated by the settings; they also end names here, so a trailing hyphen
 # (which AKS and DNS names refuse) is refused too.
 STACK = re.compile(r"[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?")
 # The random suffix of globally unique names (pulumi_random: lowercase and digits).
@@ -56,19 +54,19 @@ def _stack(stack: str) -> str:
     )
 
 
-def resource_group_name(stack: str, project: str = PROJECT) -> str:
-    """``rg-flink-aks-<stack>``: the resource group of every Azure resource of the stack."""
+def resource_group_name(stack: str, project: str) -> str:
+    """``rg-<project>-<stack>``: the resource group of every Azure resource of the stack."""
     name = f"rg-{project}-{_stack(stack)}"
     return _checked("resource group", name, RESOURCE_GROUP, "1-90 letters, digits, ._-(), not ending in a period")
 
 
-def node_resource_group_name(stack: str, project: str = PROJECT) -> str:
-    """``rg-flink-aks-<stack>-nodes``: the group AKS creates for the nodes (instead of ``MC_…``)."""
+def node_resource_group_name(stack: str, project: str) -> str:
+    """``rg-<project>-<stack>-nodes``: the group AKS creates for the nodes (instead of ``MC_…``)."""
     name = f"{resource_group_name(stack, project)}-nodes"
     return _checked("resource group", name, RESOURCE_GROUP, "1-90 letters, digits, ._-(), not ending in a period")
 
 
-def log_analytics_workspace_name(stack: str, project: str = PROJECT) -> str:
+def log_analytics_workspace_name(stack: str, project: str) -> str:
     name = f"log-{project}-{_stack(stack)}"
     return _checked(
         "Log Analytics workspace",
@@ -78,7 +76,7 @@ def log_analytics_workspace_name(stack: str, project: str = PROJECT) -> str:
     )
 
 
-def cluster_name(stack: str, project: str = PROJECT) -> str:
+def cluster_name(stack: str, project: str) -> str:
     name = f"aks-{project}-{_stack(stack)}"
     return _checked(
         "AKS cluster",
@@ -88,7 +86,7 @@ def cluster_name(stack: str, project: str = PROJECT) -> str:
     )
 
 
-def data_collection_rule_name(stack: str, location: str, project: str = PROJECT) -> str:
+def data_collection_rule_name(stack: str, location: str, project: str) -> str:
     """``MSCI-<region>-<cluster>``: Container Insights' data collection rule, named as Azure's onboarding does."""
     name = f"MSCI-{location}-{cluster_name(stack, project)}"
     return _checked(
@@ -99,7 +97,7 @@ def data_collection_rule_name(stack: str, location: str, project: str = PROJECT)
     )
 
 
-def dns_prefix(stack: str, project: str = PROJECT) -> str:
+def dns_prefix(stack: str, project: str) -> str:
     """The cluster's DNS prefix (part of its API server FQDN; fixed after creation)."""
     name = f"{project}-{_stack(stack)}"
     return _checked(
@@ -114,10 +112,11 @@ def agent_pool_name(name: str) -> str:
     return _checked("agent pool", name, AGENT_POOL, "1-12 lowercase letters and digits, starting with a letter")
 
 
-def eventhubs_namespace_name(stack: str, suffix: str, project: str = PROJECT) -> str:
-    """``evhns-flink-aks-<stack>-<suffix>``, globally unique through the random suffix.
+def eventhubs_namespace_name(stack: str, suffix: str, project: str) -> str:
+    """``evhns-<project>-<stack>-<suffix>``, globally unique through the random suffix.
 
-    The longest stack name (20) and suffix (8) give 45 characters, within the limit of 50.
+    With the project flink-aks, the longest stack name (20) and suffix (8) give 45 characters,
+    within the limit of 50.
     """
     _checked("random suffix", suffix, SUFFIX, "4-8 lowercase letters and digits")
     name = f"evhns-{project}-{_stack(stack)}-{suffix}"
@@ -138,10 +137,11 @@ def kafka_bootstrap_servers(namespace: str) -> str:
     return f"{namespace}.{EVENT_HUBS_DOMAIN}:{KAFKA_PORT}"
 
 
-def container_registry_name(stack: str, suffix: str, project: str = PROJECT) -> str:
-    """``crflinkaks<stack without hyphens><suffix>``, globally unique through the random suffix.
+def container_registry_name(stack: str, suffix: str, project: str) -> str:
+    """``cr<project><stack><suffix>`` without hyphens, globally unique through the random suffix.
 
-    The longest stack name (20) and suffix (8) give 38 characters, within the limit of 50.
+    With the project flink-aks, the longest stack name (20) and suffix (8) give 38 characters,
+    within the limit of 50.
     """
     _checked("random suffix", suffix, SUFFIX, "4-8 lowercase letters and digits")
     name = f"cr{project}{_stack(stack)}{suffix}".replace("-", "")

@@ -1,0 +1,25 @@
+"""What ZooKeeperEnsemble builds: the chart, its version and image, the servers and their disks.
+
+Plain data with no Pulumi inside, so settings can be parsed straight into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    registry: str
+    repository: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class ZooKeeperSpec:
+    chart: str  # an OCI reference, a chart repository URL or a local chart directory
+    chart_version: str
+    replicas: int
+    storage_size: str
+    storage_class: str
+    image: ImageRef

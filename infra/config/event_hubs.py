@@ -1,0 +1,85 @@
+"""``flink-aks:eventHubs``: the namespace's SKU and size, the hubs and the consumer group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components.event_hubs_spec import EventHubsSpec
+from infra.config import validation as v
+from infra.config.profiles import Profile
+from infra.config.validation import ConfigError, key
+
+EVENT_HUBS_KEYS = (
+    "sku",
+    "throughputUnits",
+    "partitions",
+    "retentionHours",
+    "inputHub",
+    "outputHub",
+    "consumerGroup",
+)
+EVENT_HUBS_SKUS = ("Standard", "Premium")
+
+# Azure naming rules (learn.microsoft.com, "Naming rules for Azure resources").
+EVENT_HUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?"
+CONSUMER_GROUP_NAME = r"[A-Za-z0-9$](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?"
+
+
+@dataclass(frozen=True)
+class SkuLimits:
+    """Throughput (Standard) or processing (Premium) units, partitions and retention hours."""
+
+    units: tuple[int, ...]
+    max_partitions: int
+    max_retention_hours: int
+
+
+SKU_LIMITS = {
+    "Standard": SkuLimits(units=tuple(range(1, 41)), max_partitions=32, max_retention_hours=168),
+    "Premium": SkuLimits(units=(1, 2, 4, 8, 16), max_partitions=100, max_retention_hours=2160),
+}
+
+
+def parse_event_hubs(profile: Profile, raw: Any) -> EventHubsSpec:
+    obj = v.check_keys(key("eventHubs"), raw, EVENT_HUBS_KEYS)
+    sku = obj.get("sku", "Standard")
+    if sku == "Basic":
+        raise ConfigError(key("eventHubs.sku"), sku, "Standard or Premium (the Kafka endpoint needs Standard or above)")
+    sku = v.choice(key("eventHubs.sku"), sku, EVENT_HUBS_SKUS)
+    limits = SKU_LIMITS[sku]
+    tus = obj.get("throughputUnits", profile.throughput_units)
+    if isinstance(tus, bool) or tus not in limits.units:
+        raise ConfigError(key("eventHubs.throughputUnits"), tus, f"for {sku}: " + _describe_units(limits.units))
+    partitions = v.integer(
+        key("eventHubs.partitions"),
+        obj.get("partitions", profile.partitions),
+        1,
+        limits.max_partitions,
+        f" for the {sku} SKU",
+    )
+    retention = v.integer(
+        key("eventHubs.retentionHours"),
+        obj.get("retentionHours", 24),
+        1,
+        limits.max_retention_hours,
+        f" for the {sku} SKU",
+    )
+    hub_rule = "1-256 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit"
+    input_hub = v.matching(key("eventHubs.inputHub"), obj.get("inputHub", "input"), EVENT_HUB_NAME, hub_rule)
+    output_hub = v.matching(key("eventHubs.outputHub"), obj.get("outputHub", "output"), EVENT_HUB_NAME, hub_rule)
+    if input_hub.lower() == output_hub.lower():
+        raise ConfigError(key("eventHubs.outputHub"), output_hub, "a name different from eventHubs.inputHub")
+    consumer_group = v.matching(
+        key("eventHubs.consumerGroup"),
+        obj.get("consumerGroup", "flink"),
+        CONSUMER_GROUP_NAME,
+        "1-50 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit",
+    )
+    return EventHubsSpec(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group)
+
+
+def _describe_units(units: tuple[int, ...]) -> str:
+    if units == tuple(range(units[0], units[-1] + 1)):
+        return f"an integer from {units[0]} to {units[-1]}"
+    return "one of " + ", ".join(str(u) for u in units)
