@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from components.flink import kafka_secret
+from components.flink.sidecar import PROGRAM_DIR, program_files
 from tests.rendering import container, k8s_object, kubernetes_objects, render
 
 PINNED: dict[str, Any] = {"flink": {"rpcPortMode": "pinned"}}
@@ -224,8 +227,9 @@ def test_sidecar_mode_wires_the_port_patcher_with_least_privilege_rbac() -> None
     assert template["spec"]["serviceAccountName"] == "flink-port-patcher"
     sidecar = container(template, "port-patcher")
     assert sidecar["image"].startswith("python:")
-    assert sidecar["command"] == ["python", "/app/port_patcher.py"]
-    assert {e["name"]: e.get("value") for e in sidecar["env"]}["SERVICE_NAME"] == "flink-jobmanager"
+    assert sidecar["command"] == ["python", "-m", "port_patcher"]
+    env = {e["name"]: e.get("value") for e in sidecar["env"]}
+    assert (env["SERVICE_NAME"], env["PYTHONPATH"]) == ("flink-jobmanager", "/app")
     assert sidecar["securityContext"]["readOnlyRootFilesystem"] is True
     assert sidecar["securityContext"]["runAsUser"] != 0
     assert sidecar["resources"]["limits"]["memory"] == "64Mi"
@@ -242,13 +246,23 @@ def test_only_the_sidecar_gets_kubernetes_api_credentials() -> None:
     assert token_mounts == ["port-patcher"]
 
 
-def test_port_patcher_config_map_ships_the_program_source() -> None:
-    config_map = k8s_object(render("dev"), "ConfigMap", "flink-port-patcher")
-    source = config_map["data"]["port_patcher.py"]
-    compiled = subprocess.run(
-        ["python3", "-c", "import ast,sys; ast.parse(sys.stdin.read())"], input=source, text=True, capture_output=True
-    )
-    assert compiled.returncode == 0, compiled.stderr
+def test_port_patcher_config_map_ships_the_program_that_the_sidecar_runs(tmp_path: Path) -> None:
+    """Every module of the package, mounted and started as in the pod (standard library only)."""
+    data = k8s_object(render("dev"), "ConfigMap", "flink-port-patcher")["data"]
+    assert set(data) == {p.name for p in PROGRAM_DIR.glob("*.py")}
+    container_spec = container(deployment()["spec"]["template"], "port-patcher")
+    mount = next(m for m in container_spec["volumeMounts"] if m["name"] == "port-patcher")
+    program_dir = tmp_path / mount["mountPath"].lstrip("/")
+    program_dir.mkdir(parents=True)
+    for name, text in data.items():
+        (program_dir / name).write_text(text)
+    env = {e["name"]: e["value"] for e in container_spec["env"] if e["name"].startswith("PYTHON")}
+    env["PYTHONPATH"] = str(tmp_path / env["PYTHONPATH"].lstrip("/"))
+    # -S: no site-packages, as in the python image: the program needs the standard library only.
+    command = [sys.executable, "-S", *container_spec["command"][1:], "--help"]
+    started = subprocess.run(command, env=env, cwd=tmp_path, text=True, capture_output=True)
+    assert started.returncode == 0, started.stderr
+    assert "--once" in started.stdout
 
 
 def test_pinned_mode_has_a_static_port_and_no_sidecar_or_rbac() -> None:
@@ -281,9 +295,7 @@ def test_shared_volume_is_protected_in_prod_only() -> None:
 
 
 def test_sidecar_env_names_are_ones_the_program_reads() -> None:
-    from components.flink.cluster import PORT_PATCHER_SOURCE
-
-    source = PORT_PATCHER_SOURCE.read_text()
+    source = "".join(program_files().values())
     sidecar = container(deployment()["spec"]["template"], "port-patcher")
     for env in sidecar["env"]:
         if not env["name"].startswith("PYTHON"):

@@ -11,25 +11,38 @@ from components.flink.flink_config import (
     CONFIG_FILE_NAME,
     ZK_SESSION_TIMEOUT_MS,
     ZK_TICK_TIME_MS,
-    FlinkConfigInputs,
+    FlinkConfig,
     render_flink_config,
     to_config_yaml,
 )
+from components.flink.spec import FlinkSpec
+from components.flink.units import Duration, MemorySize
 from components.zookeeper_values import MAX_SESSION_TIMEOUT_MS
 
-INPUTS = FlinkConfigInputs(
+SPEC = FlinkSpec(
     version="1.20",
-    cluster_id="flink-aks-dev",
-    zookeeper_quorum="zk-0:2181,zk-1:2181,zk-2:2181",
-    jobmanager_address="flink-jobmanager",
-    storage_dir="/flink-data/",
+    image="flink:1.20.3-scala_2.12-java17",
+    job_class_name="a.Job",
+    job_jar="/opt/flink/usrlib/job.jar",
+    job_args=(),
+    task_managers=2,
     slots_per_task_manager=2,
-    parallelism=4,
-    jobmanager_memory="1600m",
-    taskmanager_memory="4g",
-    checkpoint_interval="30s",
+    job_manager_memory=MemorySize(text="1600m", bytes=1600 * 1024**2),
+    task_manager_memory=MemorySize(text="4g", bytes=4 * 1024**3),
+    checkpoint_interval=Duration(text="30s", millis=30_000),
     rpc_port_mode="sidecar",
+    storage_size="100Gi",
+    storage_class=None,
+    max_parallelism=128,
+    upgrade_mode="last-state",
+    savepoint_fallback="refuse",
+    unhealthy_after_s=600,
 )
+
+
+def render(spec: FlinkSpec = SPEC) -> FlinkConfig:
+    return render_flink_config(spec, "flink-aks-dev", "zk-0:2181,zk-1:2181,zk-2:2181")
+
 
 # Keys Flink removed or renamed; none may appear in what we render.
 REMOVED_KEYS = {
@@ -53,7 +66,7 @@ def test_config_file_name_is_the_one_flink_1_19_and_2_x_read() -> None:
 
 @pytest.mark.parametrize("version", ["1.20", "2.0", "2.1"])
 def test_current_keys_only_for_each_supported_version(version: str) -> None:
-    config = render_flink_config(dataclasses.replace(INPUTS, version=version))
+    config = render(dataclasses.replace(SPEC, version=version))
     assert not REMOVED_KEYS & set(config)
     assert config["high-availability.type"] == "zookeeper"
     assert config["state.backend.type"] == "hashmap"
@@ -61,11 +74,11 @@ def test_current_keys_only_for_each_supported_version(version: str) -> None:
 
 def test_unsupported_version_is_refused() -> None:
     with pytest.raises(ValueError, match="supported"):
-        render_flink_config(dataclasses.replace(INPUTS, version="1.18"))
+        render(dataclasses.replace(SPEC, version="1.18"))
 
 
 def test_zookeeper_ha_with_per_stack_cluster_id_and_shared_storage() -> None:
-    config = render_flink_config(INPUTS)
+    config = render()
     assert config["high-availability.zookeeper.quorum"] == "zk-0:2181,zk-1:2181,zk-2:2181"
     assert config["high-availability.cluster-id"] == "flink-aks-dev"
     assert config["high-availability.storageDir"] == "file:///flink-data/ha"
@@ -74,7 +87,7 @@ def test_zookeeper_ha_with_per_stack_cluster_id_and_shared_storage() -> None:
 
 
 def test_zookeeper_session_timeout_allows_fast_failover_and_fits_the_servers_range() -> None:
-    config = render_flink_config(INPUTS)
+    config = render()
     timeout = config["high-availability.zookeeper.client.session-timeout"]
     assert isinstance(timeout, int) and timeout == ZK_SESSION_TIMEOUT_MS
     assert 2 * ZK_TICK_TIME_MS <= timeout <= MAX_SESSION_TIMEOUT_MS
@@ -84,24 +97,24 @@ def test_zookeeper_session_timeout_allows_fast_failover_and_fits_the_servers_ran
 
 
 def test_sidecar_mode_binds_a_random_rpc_port_and_pinned_mode_binds_6123() -> None:
-    assert render_flink_config(INPUTS)["high-availability.jobmanager.port"] == 0
-    pinned = render_flink_config(dataclasses.replace(INPUTS, rpc_port_mode="pinned"))
+    assert render()["high-availability.jobmanager.port"] == 0
+    pinned = render(dataclasses.replace(SPEC, rpc_port_mode="pinned"))
     assert pinned["high-availability.jobmanager.port"] == 6123
 
 
 def test_unknown_rpc_port_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="sidecar or pinned"):
-        render_flink_config(dataclasses.replace(INPUTS, rpc_port_mode="random"))
+        render(dataclasses.replace(SPEC, rpc_port_mode="random"))
 
 
 def test_ui_is_read_only() -> None:
-    config = render_flink_config(INPUTS)
+    config = render()
     assert config["web.submit.enable"] is False
     assert config["web.cancel.enable"] is False
 
 
 def test_checkpointing_restart_strategy_and_sizes_come_from_the_inputs() -> None:
-    config = render_flink_config(INPUTS)
+    config = render()
     assert config["execution.checkpointing.interval"] == "30s"
     assert config["execution.checkpointing.mode"] == "EXACTLY_ONCE"
     assert config["restart-strategy.type"] == "exponential-delay"
@@ -112,7 +125,7 @@ def test_checkpointing_restart_strategy_and_sizes_come_from_the_inputs() -> None
 
 
 def test_file_is_standard_yaml_with_flat_keys_that_round_trips() -> None:
-    config = render_flink_config(INPUTS)
+    config = render()
     text = to_config_yaml(config)
     assert yaml.safe_load(text) == config
     assert text.splitlines()[0].startswith("jobmanager.rpc.address: ")

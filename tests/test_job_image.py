@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.config.settings import DEFAULT_FLINK_VERSION, FLINK_IMAGES, parse_settings
+from infra.config.flink import DEFAULT_FLINK_VERSION, FLINK_IMAGES
+from infra.config.settings import parse_settings
 from infra.ops.job_image import REFERENCE_JOB_CLASS, REFERENCE_JOB_JAR, with_job_image
 from tests.test_workflows import evaluate, shared_job
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.flink import pods, upgrade_scripts
+from components.flink import names, upgrade_scripts
 from components.flink.fingerprint import job_fingerprint
 from infra.config.settings import parse_settings
 from infra.config.validation import ConfigError
@@ -89,7 +89,7 @@ def test_jobmanager_runs_the_start_step_before_the_image_entrypoint_with_its_env
     assert flink["args"][0] == "standalone-job", "the image's arguments follow as $@"
     env = env_of(pod)
     assert env["UPGRADE_MODE"] == "last-state"
-    assert env["UPGRADE_STATE_DIR"] == f"{pods.DATA_MOUNT}/upgrades/flink-aks-dev"
+    assert env["UPGRADE_STATE_DIR"] == f"{names.DATA_MOUNT}/upgrades/flink-aks-dev"
     assert env["HA_ZOOKEEPER_PATH"] == "/flink/flink-aks-dev"
     assert env["FLINK_CONF_FILE"] == "/opt/flink/conf/config.yaml"
     assert env["ZOOKEEPER_QUORUM"].startswith("zookeeper-0.")

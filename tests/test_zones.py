@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.flink import pods
+from components.flink import names
 from components.zookeeper_values import POD_LABELS
 from tests.rendering import kubernetes_objects, render
 
@@ -19,7 +19,7 @@ def test_prod_keeps_flink_data_on_zone_redundant_storage() -> None:
     (storage_class,) = of_kind("prod", "StorageClass").values()
     assert storage_class["provisioner"] == "file.csi.azure.com"
     assert storage_class["parameters"] == {"skuName": "Standard_ZRS"}
-    claim = of_kind("prod", "PersistentVolumeClaim")[pods.DATA_CLAIM]
+    claim = of_kind("prod", "PersistentVolumeClaim")[names.DATA_CLAIM]
     assert claim["spec"]["storageClassName"] == storage_class["metadata"]["name"]
 
 
@@ -39,7 +39,7 @@ def test_prod_spreads_zookeeper_servers_over_zones_strictly() -> None:
 
 def test_a_stack_without_zones_uses_the_built_in_class_and_no_spread() -> None:
     assert of_kind("dev", "StorageClass") == {}
-    assert of_kind("dev", "PersistentVolumeClaim")[pods.DATA_CLAIM]["spec"]["storageClassName"] == "azurefile-csi"
+    assert of_kind("dev", "PersistentVolumeClaim")[names.DATA_CLAIM]["spec"]["storageClassName"] == "azurefile-csi"
     template = of_kind("dev", "Deployment")["flink-taskmanager"]["spec"]["template"]
     assert "topologySpreadConstraints" not in template["spec"]
     (release,) = render("dev").of_type("kubernetes:helm.sh/v3:Release")

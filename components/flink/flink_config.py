@@ -1,4 +1,4 @@
-"""Render Flink's configuration file from plain inputs: a pure function, tested directly.
+"""Render Flink's configuration file from the component's spec: a pure function, tested directly.
 
 Flink 1.19+ and 2.x read ``config.yaml`` (standard YAML; 2.x no longer reads
 ``flink-conf.yaml``). Keys are the current ones: ``high-availability.type``,
@@ -8,17 +8,18 @@ Flink 1.19+ and 2.x read ``config.yaml`` (standard YAML; 2.x no longer reads
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TypeVar
 
 import yaml
 
+from components.flink.names import BLOB_PORT, DATA_MOUNT, JOBMANAGER_SERVICE, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
+from components.flink.spec import FlinkSpec
+
+FlinkConfig = dict[str, str | int | float | bool]
+Quorum = TypeVar("Quorum")  # a str, or a Pulumi output of one in the component
+
 CONFIG_FILE_NAME = "config.yaml"
 SUPPORTED_VERSIONS = ("1.20", "2.0", "2.1")
-
-RPC_PORT = 6123
-BLOB_PORT = 6124
-REST_PORT = 8081
-TASKMANAGER_RPC_PORT = 6122
 # Root of every stack's HA nodes in ZooKeeper: <root>/<cluster-id>/{jobgraphs,jobs,leader}.
 ZOOKEEPER_PATH_ROOT = "/flink"
 
@@ -78,57 +79,46 @@ JAVA_17_OPTIONS = " ".join(
 )
 
 
-@dataclass(frozen=True)
-class FlinkConfigInputs:
-    version: str  # Flink minor version, one of SUPPORTED_VERSIONS
-    cluster_id: str  # per stack: separates HA metadata of stacks sharing a ZooKeeper
-    zookeeper_quorum: str  # "host:port,host:port"
-    jobmanager_address: str  # DNS name of the internal JobManager Service
-    storage_dir: str  # mount path of the shared volume (HA data, checkpoints, savepoints)
-    slots_per_task_manager: int
-    parallelism: int
-    jobmanager_memory: str  # Flink MemorySize, e.g. "1600m"
-    taskmanager_memory: str
-    checkpoint_interval: str  # Flink Duration, e.g. "30s"
-    rpc_port_mode: str  # "sidecar" (random RPC port, patched into the Service) or "pinned"
-    # Key groups of keyed state: fixed for the life of the state, so that state can be
-    # redistributed when the parallelism changes (up to this value).
-    max_parallelism: int = 128
+def render_flink_config(
+    spec: FlinkSpec, cluster_id: str, zookeeper_quorum: Quorum
+) -> dict[str, str | int | float | bool | Quorum]:
+    """Flink's configuration for one application cluster, as flat keys.
 
-
-def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | float | bool]:
-    """Flink's configuration for one application cluster, as flat keys."""
-    if inputs.version not in SUPPORTED_VERSIONS:
-        raise ValueError(f"Flink {inputs.version}: supported are {', '.join(SUPPORTED_VERSIONS)}")
-    if inputs.rpc_port_mode not in ("sidecar", "pinned"):
-        raise ValueError(f"rpc_port_mode {inputs.rpc_port_mode!r}: sidecar or pinned")
-    storage = "file://" + inputs.storage_dir.rstrip("/")
+    ``cluster_id`` separates the HA metadata of stacks sharing a ZooKeeper;
+    ``zookeeper_quorum`` is "host:port,host:port", the one value that is not the job's
+    (see ``fingerprint``).
+    """
+    if spec.version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"Flink {spec.version}: supported are {', '.join(SUPPORTED_VERSIONS)}")
+    if spec.rpc_port_mode not in ("sidecar", "pinned"):
+        raise ValueError(f"rpc_port_mode {spec.rpc_port_mode!r}: sidecar or pinned")
+    storage = "file://" + DATA_MOUNT
     return {
         # Addresses and ports. In ZooKeeper HA the JobManager binds
         # high-availability.jobmanager.port (jobmanager.rpc.port is then ignored) and
         # advertises <jobmanager.rpc.address>:<bound port> through ZooKeeper.
-        "jobmanager.rpc.address": inputs.jobmanager_address,
+        "jobmanager.rpc.address": JOBMANAGER_SERVICE,
         "jobmanager.rpc.port": RPC_PORT,
         "jobmanager.bind-host": "0.0.0.0",
-        "high-availability.jobmanager.port": RPC_PORT if inputs.rpc_port_mode == "pinned" else 0,
+        "high-availability.jobmanager.port": RPC_PORT if spec.rpc_port_mode == "pinned" else 0,
         "blob.server.port": BLOB_PORT,
-        "rest.address": inputs.jobmanager_address,
+        "rest.address": JOBMANAGER_SERVICE,
         "rest.bind-address": "0.0.0.0",
         "rest.port": REST_PORT,
         "taskmanager.bind-host": "0.0.0.0",
         "taskmanager.rpc.port": TASKMANAGER_RPC_PORT,
         # JVM and resources
         "env.java.default-opts.all": JAVA_17_OPTIONS,
-        "jobmanager.memory.process.size": inputs.jobmanager_memory,
-        "taskmanager.memory.process.size": inputs.taskmanager_memory,
-        "taskmanager.numberOfTaskSlots": inputs.slots_per_task_manager,
-        "parallelism.default": inputs.parallelism,
-        "pipeline.max-parallelism": inputs.max_parallelism,
+        "jobmanager.memory.process.size": spec.job_manager_memory.text,
+        "taskmanager.memory.process.size": spec.task_manager_memory.text,
+        "taskmanager.numberOfTaskSlots": spec.slots_per_task_manager,
+        "parallelism.default": spec.parallelism,
+        "pipeline.max-parallelism": spec.max_parallelism,
         # High availability through ZooKeeper
         "high-availability.type": "zookeeper",
-        "high-availability.zookeeper.quorum": inputs.zookeeper_quorum,
+        "high-availability.zookeeper.quorum": zookeeper_quorum,
         "high-availability.zookeeper.path.root": ZOOKEEPER_PATH_ROOT,
-        "high-availability.cluster-id": inputs.cluster_id,
+        "high-availability.cluster-id": cluster_id,
         "high-availability.storageDir": f"{storage}/ha",
         "high-availability.zookeeper.client.session-timeout": ZK_SESSION_TIMEOUT_MS,
         "high-availability.zookeeper.client.connection-timeout": ZK_CONNECTION_TIMEOUT_MS,
@@ -142,7 +132,7 @@ def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | floa
         "heartbeat.timeout": 15000,
         # State and checkpoints: exactly-once inside Flink; retained on cancellation.
         "state.backend.type": "hashmap",
-        "execution.checkpointing.interval": inputs.checkpoint_interval,
+        "execution.checkpointing.interval": spec.checkpoint_interval.text,
         "execution.checkpointing.mode": "EXACTLY_ONCE",
         "execution.checkpointing.dir": f"{storage}/checkpoints",
         "execution.checkpointing.savepoint-dir": f"{storage}/savepoints",
@@ -163,6 +153,6 @@ def render_flink_config(inputs: FlinkConfigInputs) -> dict[str, str | int | floa
     }
 
 
-def to_config_yaml(config: dict[str, str | int | float | bool]) -> str:
+def to_config_yaml(config: FlinkConfig) -> str:
     """The file body: standard YAML, flat keys in a stable order."""
     return yaml.safe_dump(config, sort_keys=False, default_flow_style=False)

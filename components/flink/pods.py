@@ -2,7 +2,8 @@
 
 Each ``with_*`` function takes a pod template (a manifest as a dict) and returns it
 with one concern added: the prepared config and job jar, the Kafka Secret, the shared
-volume, the ZooKeeper wait, the port-patcher sidecar, hardening. Pure: no resources.
+volume, the ZooKeeper wait, the upgrade steps, hardening (the sidecar's step lives in
+``sidecar``). Pure: no resources.
 """
 
 from __future__ import annotations
@@ -14,22 +15,24 @@ from typing import Any
 import pulumi
 
 from components.flink import job_health, kafka_secret, scripts, upgrade_scripts
-from components.flink.flink_config import BLOB_PORT, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
+from components.flink.names import (
+    BLOB_PORT,
+    CONFIG_MAP,
+    DATA_CLAIM,
+    DATA_MOUNT,
+    JOBMANAGER_SERVICE,
+    REST_PORT,
+    RPC_PORT,
+    TASKMANAGER_RPC_PORT,
+    ZOOKEEPER_CLIENT_LABEL,
+    labels,
+)
+from components.flink.spec import FlinkSpec
 
 Pod = dict[str, Any]
+Step = Callable[[Pod], Pod]
 
 FLINK_UID = 9999  # the `flink` user of the official image
-SIDECAR_UID = 65534  # nobody
-PYTHON_IMAGE = "python:3.12-slim-bookworm"
-CONFIG_MAP = "flink-config"
-PORT_PATCHER_CONFIG_MAP = "flink-port-patcher"
-PORT_PATCHER_SERVICE_ACCOUNT = "flink-port-patcher"
-DATA_CLAIM = "flink-data"
-JOBMANAGER_DEPLOYMENT = "flink-jobmanager"
-TASKMANAGER_DEPLOYMENT = "flink-taskmanager"
-DATA_MOUNT = "/flink-data"
-SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
-ZOOKEEPER_CLIENT_LABEL = {"zookeeper-client": "true"}
 IMAGE_ENTRYPOINT = "/docker-entrypoint.sh"  # the official image's
 # savepoint mode: how long the pre-stop step waits for the savepoint, and the grace
 # period around it (the kubelet sends SIGTERM when the hook returns or the period ends).
@@ -38,31 +41,14 @@ SAVEPOINT_GRACE_S = SAVEPOINT_TIMEOUT_S + 30
 
 
 @dataclass(frozen=True)
-class UpgradeContext:
-    cluster_id: str
-    fingerprint: str  # components.flink.fingerprint.job_fingerprint of the stack's job
-    mode: str  # last-state, savepoint, stateless
-    fallback: str  # savepoint mode without a savepoint: refuse, last-state
-
-
-@dataclass(frozen=True)
 class PodContext:
-    image: str
-    jobmanager_service: str
-    job_jar: str
-    job_class_name: str
-    job_args: tuple[str, ...]
-    slots_per_task_manager: int
-    jobmanager_memory: str  # Kubernetes quantity, e.g. "1600Mi"
-    taskmanager_memory: str
-    config_checksum: pulumi.Input[str]
+    """The spec, and what only the running stack knows."""
+
+    spec: FlinkSpec
+    cluster_id: str
     zookeeper_quorum: pulumi.Input[str]
-    upgrade: UpgradeContext
-    unhealthy_after_s: int  # JobManager liveness: no completed checkpoint for this long
-
-
-def labels(component: str) -> dict[str, str]:
-    return {"app.kubernetes.io/name": "flink", "app.kubernetes.io/component": component}
+    config_checksum: pulumi.Input[str]  # sha256 of the rendered config file: a change rolls the pods
+    fingerprint: str  # components.flink.fingerprint.job_fingerprint of the stack's job
 
 
 def _container(pod: Pod, name: str) -> dict[str, Any]:
@@ -81,11 +67,11 @@ def base(ctx: PodContext, component: str, args: list[str]) -> Pod:
             "containers": [
                 {
                     "name": "flink",
-                    "image": ctx.image,
+                    "image": ctx.spec.image,
                     "args": args,
                     "env": [
                         # The image's entrypoint writes this into the config file.
-                        {"name": "JOB_MANAGER_RPC_ADDRESS", "value": ctx.jobmanager_service},
+                        {"name": "JOB_MANAGER_RPC_ADDRESS", "value": JOBMANAGER_SERVICE},
                         {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
                     ],
                     "volumeMounts": [],
@@ -108,13 +94,13 @@ def with_prepared_files(pod: Pod, ctx: PodContext) -> Pod:
     spec["initContainers"].append(
         {
             "name": "prepare",
-            "image": ctx.image,
+            "image": ctx.spec.image,
             "command": ["bash", "-c", scripts.PREPARE],
             "env": [
                 {"name": "CONF_OUT", "value": "/prepared/conf"},
                 {"name": "USRLIB_OUT", "value": "/prepared/usrlib"},
                 {"name": "CONFIG_SOURCE", "value": "/config-source/config.yaml"},
-                {"name": "JOB_JAR", "value": ctx.job_jar},
+                {"name": "JOB_JAR", "value": ctx.spec.job_jar},
             ],
             "volumeMounts": [
                 {"name": "config-source", "mountPath": "/config-source", "readOnly": True},
@@ -162,7 +148,7 @@ def with_zookeeper_wait(pod: Pod, ctx: PodContext) -> Pod:
         0,
         {
             "name": "wait-for-zookeeper",
-            "image": ctx.image,
+            "image": ctx.spec.image,
             "command": ["bash", "-c", scripts.WAIT_FOR_ZOOKEEPER],
             "env": [{"name": "ZOOKEEPER_QUORUM", "value": ctx.zookeeper_quorum}],
             "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},
@@ -177,72 +163,24 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
     The start step runs in the Flink container itself (not an init container), so it
     also runs when only the container restarts; see ``upgrade_scripts``.
     """
-    upgrade = ctx.upgrade
+    spec = ctx.spec
     flink = _container(pod, "flink")
     start = upgrade_scripts.UPGRADE_AT_START + f'exec {IMAGE_ENTRYPOINT} "$@"\n'
     flink["command"] = ["bash", "-c", start, "jobmanager"]
     env = upgrade_scripts.upgrade_environment(
-        cluster_id=upgrade.cluster_id,
+        cluster_id=ctx.cluster_id,
         zookeeper_quorum=ctx.zookeeper_quorum,
         data_dir=DATA_MOUNT,
         conf_file="/opt/flink/conf/config.yaml",
-        fingerprint=upgrade.fingerprint,
-        mode=upgrade.mode,
-        fallback=upgrade.fallback,
+        fingerprint=ctx.fingerprint,
+        mode=spec.upgrade_mode,
+        fallback=spec.savepoint_fallback,
     )
     flink["env"] += [{"name": name, "value": value} for name, value in env.items()]
-    if upgrade.mode == "savepoint":
+    if spec.upgrade_mode == "savepoint":
         flink["env"].append({"name": "SAVEPOINT_TIMEOUT_SECONDS", "value": str(SAVEPOINT_TIMEOUT_S)})
         flink["lifecycle"] = {"preStop": {"exec": {"command": ["bash", "-c", upgrade_scripts.SAVEPOINT_BEFORE_STOP]}}}
         pod["spec"]["terminationGracePeriodSeconds"] = SAVEPOINT_GRACE_S
-    return pod
-
-
-def with_port_patcher(pod: Pod, ctx: PodContext) -> Pod:
-    """The sidecar that points the Service's `rpc` port at the JobManager's bound port.
-
-    Only this container gets the ServiceAccount token (a projected volume): the
-    Flink container runs without API credentials.
-    """
-    spec = pod["spec"]
-    spec["serviceAccountName"] = PORT_PATCHER_SERVICE_ACCOUNT
-    spec["volumes"] += [
-        {"name": "port-patcher", "configMap": {"name": PORT_PATCHER_CONFIG_MAP, "defaultMode": 0o444}},
-        {
-            "name": "api-token",
-            "projected": {
-                "sources": [
-                    {"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}},
-                    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                    {
-                        "downwardAPI": {
-                            "items": [{"path": "namespace", "fieldRef": {"fieldPath": "metadata.namespace"}}]
-                        }
-                    },
-                ]
-            },
-        },
-    ]
-    spec["containers"].append(
-        {
-            "name": "port-patcher",
-            "image": PYTHON_IMAGE,
-            "command": ["python", "/app/port_patcher.py"],
-            "env": [
-                {"name": "SERVICE_NAME", "value": ctx.jobmanager_service},
-                {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
-                {"name": "FLINK_REST_URL", "value": f"http://127.0.0.1:{REST_PORT}"},
-                {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
-                {"name": "PYTHONUNBUFFERED", "value": "1"},
-            ],
-            "volumeMounts": [
-                {"name": "port-patcher", "mountPath": "/app", "readOnly": True},
-                {"name": "api-token", "mountPath": SERVICE_ACCOUNT_DIR, "readOnly": True},
-            ],
-            "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}},
-            "securityContext": {"runAsUser": SIDECAR_UID, "runAsGroup": SIDECAR_UID},
-        }
-    )
     return pod
 
 
@@ -272,23 +210,25 @@ def with_hardening(pod: Pod) -> Pod:
     return pod
 
 
-def _apply(pod: Pod, *steps: Callable[[Pod], Pod]) -> Pod:
+def _apply(pod: Pod, *steps: Step) -> Pod:
     for step in steps:
         pod = step(pod)
     return pod
 
 
-def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
-    args = ["standalone-job", "--job-classname", ctx.job_class_name, *ctx.job_args]
-    steps: list[Callable[[Pod], Pod]] = [
+def jobmanager_template(ctx: PodContext, sidecar: Step | None = None) -> Pod:
+    """The JobManager's pod; ``sidecar`` is the port-patcher's step (``sidecar.with_port_patcher``)."""
+    spec = ctx.spec
+    args = ["standalone-job", "--job-classname", spec.job_class_name, *spec.job_args]
+    steps: list[Step] = [
         lambda p: with_prepared_files(p, ctx),
         with_kafka,
         with_shared_volume,
         lambda p: with_zookeeper_wait(p, ctx),
         lambda p: with_upgrades(p, ctx),
     ]
-    if sidecar:
-        steps.append(lambda p: with_port_patcher(p, ctx))
+    if sidecar is not None:
+        steps.append(sidecar)
     pod = _apply(base(ctx, "jobmanager", args), *steps, with_hardening)
     flink = _container(pod, "flink")
     flink["ports"] = [
@@ -296,10 +236,10 @@ def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
         {"name": "blob", "containerPort": BLOB_PORT},
         {"name": "rest", "containerPort": REST_PORT},
     ]
-    flink["resources"] = {
-        "requests": {"cpu": "500m", "memory": ctx.jobmanager_memory},
-        "limits": {"memory": ctx.jobmanager_memory},
-    }
+    # The limit is Flink's total process memory: Flink fits heap, managed and network
+    # memory, metaspace and JVM overhead inside it.
+    memory = spec.job_manager_memory.kubernetes_quantity
+    flink["resources"] = {"requests": {"cpu": "500m", "memory": memory}, "limits": {"memory": memory}}
     rest_check = {"httpGet": {"path": "/config", "port": "rest"}}
     flink["readinessProbe"] = {**rest_check, "initialDelaySeconds": 5, "periodSeconds": 5, "failureThreshold": 3}
     return with_job_liveness(pod, ctx)
@@ -308,7 +248,7 @@ def jobmanager_template(ctx: PodContext, sidecar: bool) -> Pod:
 def with_job_liveness(pod: Pod, ctx: PodContext) -> Pod:
     """Liveness is the job's progress (see ``job_health``), not just the REST port."""
     flink = _container(pod, "flink")
-    flink["env"].append({"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.unhealthy_after_s)})
+    flink["env"].append({"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.spec.unhealthy_after_s)})
     flink["livenessProbe"] = {
         "exec": {"command": ["bash", "-c", job_health.JOB_LIVENESS]},
         # The start step may talk to ZooKeeper before Flink starts (an upgrade).
@@ -331,9 +271,10 @@ def taskmanager_template(ctx: PodContext) -> Pod:
     )
     flink = _container(pod, "flink")
     flink["ports"] = [{"name": "rpc", "containerPort": TASKMANAGER_RPC_PORT}]
+    memory = ctx.spec.task_manager_memory.kubernetes_quantity  # the limit: as the JobManager's
     flink["resources"] = {
-        "requests": {"cpu": str(ctx.slots_per_task_manager), "memory": ctx.taskmanager_memory},
-        "limits": {"memory": ctx.taskmanager_memory},
+        "requests": {"cpu": str(ctx.spec.slots_per_task_manager), "memory": memory},
+        "limits": {"memory": memory},
     }
     rpc_check = {"tcpSocket": {"port": "rpc"}}
     flink["readinessProbe"] = {**rpc_check, "initialDelaySeconds": 5, "periodSeconds": 10}

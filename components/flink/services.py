@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.flink.flink_config import BLOB_PORT, REST_PORT, RPC_PORT
-from components.flink.pods import labels
+from components.flink.names import BLOB_PORT, REST_PORT, RPC_PORT, UI_SERVICE, labels
 
-JOBMANAGER_SERVICE = "flink-jobmanager"
-UI_SERVICE = "flink-ui"
 AZURE_INTERNAL_LB = "service.beta.kubernetes.io/azure-load-balancer-internal"
 
 

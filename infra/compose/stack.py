@@ -154,9 +154,9 @@ def workloads(
         FlinkJobClusterArgs(
             namespace=NAMESPACE,
             cluster_id=f"{settings.project}-{settings.stack}",
-            settings=settings.flink,
+            flink=settings.flink,
             ui=settings.ui,
-            zookeeper_connect=connect,
+            zookeeper_quorum=connect,
             kafka=kafka,
             protect=settings.protect,
             zonal=bool(settings.aks.zones),

@@ -17,6 +17,7 @@ from typing import Any
 from components.aks_spec import AksSpec
 from components.event_hubs_spec import EventHubsSpec
 from components.zookeeper_spec import ZooKeeperSpec
+from components.flink.spec import FlinkSpec, UiSpec
 from infra.config import validation as v
 from infra.config.aks import AKS_KEYS as AKS_KEYS
 from infra.config.aks import AUTOSCALE_KEYS as AUTOSCALE_KEYS
@@ -25,8 +26,13 @@ from infra.config.aks import parse_aks
 from infra.config.azure_regions import AZURE_PUBLIC_REGIONS
 from infra.config.event_hubs import EVENT_HUBS_KEYS as EVENT_HUBS_KEYS
 from infra.config.event_hubs import parse_event_hubs
+from infra.config.flink import FLINK_IMAGES as FLINK_IMAGES  # re-exported: the README's reference
+from infra.config.flink import FLINK_KEYS as FLINK_KEYS
+from infra.config.flink import parse_flink
 from infra.config.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from infra.config.target import SECRET_KEYS, TargetSettings, parse_target
+from infra.config.ui import UI_KEYS as UI_KEYS
+from infra.config.ui import parse_ui
 from infra.config.validation import PROJECT, ConfigError, key
 from infra.config.validation import storage_class as _storage_class
 from infra.config.zookeeper import DEFAULT_ZOOKEEPER_CHART_VERSION as DEFAULT_ZOOKEEPER_CHART_VERSION
@@ -37,28 +43,6 @@ from infra.config.zookeeper import parse_zookeeper
 
 LOCATION_KEY = "azure-native:location"
 
-# The object keys of each top-level setting; anything else is a typo. The aks, eventHubs and
-# zookeeper sections keep theirs beside their parsers (infra/config/aks.py, …), imported above.
-FLINK_KEYS = (
-    "version",
-    "image",
-    "jobClassName",
-    "jobJar",
-    "jobArgs",
-    "taskManagers",
-    "slotsPerTaskManager",
-    "jobManagerMemory",
-    "taskManagerMemory",
-    "checkpointInterval",
-    "rpcPortMode",
-    "storageSize",
-    "upgradeMode",
-    "savepointFallback",
-    "maxParallelism",
-    "unhealthyAfter",
-    "storageClass",
-)
-UI_KEYS = ("exposure", "allowedCidrs")
 TOP_LEVEL_KEYS = (
     "throughputProfile",
     "aks",
@@ -75,62 +59,6 @@ TOP_LEVEL_KEYS = (
 # engine's. Anything else (`flink-ask:ui`) is a typo that would silently fall back to defaults.
 PROVIDER_NAMESPACES = ("azure-native", "kubernetes", "random", "pulumi")
 
-RPC_PORT_MODES = ("sidecar", "pinned")
-UI_EXPOSURES = ("public", "internal", "portForward")
-# How a change to the job takes effect (see components/flink/upgrade_scripts.py, README "Upgrades").
-UPGRADE_MODES = ("last-state", "savepoint", "stateless")
-# savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
-SAVEPOINT_FALLBACKS = ("refuse", "last-state")
-DEFAULT_MAX_PARALLELISM = 128
-MAX_PARALLELISM_LIMIT = 32768  # Flink's upper bound for pipeline.max-parallelism
-
-# Flink minor versions we render config for, and the official image each defaults to.
-FLINK_IMAGES = {
-    "1.20": "flink:1.20.3-scala_2.12-java17",
-    "2.0": "flink:2.0.0-scala_2.12-java17",
-    "2.1": "flink:2.1.0-scala_2.12-java17",
-}
-DEFAULT_FLINK_VERSION = "1.20"
-# The example job every official Flink image ships: runs with no input, checkpoints.
-DEFAULT_JOB_CLASS = "org.apache.flink.streaming.examples.statemachine.StateMachineExample"
-DEFAULT_JOB_JAR = "/opt/flink/examples/streaming/StateMachineExample.jar"
-
-JAVA_CLASS = r"(?:[A-Za-z_$][A-Za-z0-9_$]*\.)*[A-Za-z_$][A-Za-z0-9_$]*"
-
-# Job arguments show in Flink's UI: refuse anything that looks like a credential.
-SECRET_MARKERS = ("sharedaccesskey", "password", "sasl.jaas.config", "secret")
-
-
-@dataclass(frozen=True)
-class FlinkSettings:
-    version: str
-    image: str
-    job_class_name: str
-    job_jar: str
-    job_args: tuple[str, ...]
-    task_managers: int
-    slots_per_task_manager: int
-    job_manager_memory: str
-    task_manager_memory: str
-    checkpoint_interval: str
-    rpc_port_mode: str
-    storage_size: str
-    storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
-    max_parallelism: int
-    upgrade_mode: str  # last-state, savepoint, stateless
-    savepoint_fallback: str  # savepoint mode without a savepoint: refuse, last-state
-    unhealthy_after_s: int  # liveness: no completed checkpoint for this long
-
-    @property
-    def parallelism(self) -> int:
-        return self.task_managers * self.slots_per_task_manager
-
-
-@dataclass(frozen=True)
-class UiSettings:
-    exposure: str
-    allowed_cidrs: tuple[str, ...]
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -141,8 +69,8 @@ class Settings:
     aks: AksSpec
     event_hubs: EventHubsSpec
     zookeeper: ZooKeeperSpec
-    flink: FlinkSettings
-    ui: UiSettings
+    flink: FlinkSpec
+    ui: UiSpec
     protect: bool
     target: TargetSettings
 
@@ -165,7 +93,7 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
         v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
     ]
     event_hubs = parse_event_hubs(profile, config.get(key("eventHubs")))
-    flink = _flink(profile, config.get(key("flink")))
+    flink = parse_flink(profile, config.get(key("flink")))
     partitions = event_hubs.partitions if target.existing is None else target.existing.kafka.partitions
     if flink.parallelism > partitions:
         raise ConfigError(
@@ -184,7 +112,7 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
         event_hubs=event_hubs,
         zookeeper=parse_zookeeper(config.get(key("zookeeper"))),
         flink=flink,
-        ui=_ui(config.get(key("ui"))),
+        ui=parse_ui(config.get(key("ui"))),
         protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
         target=target,
     )
@@ -237,121 +165,6 @@ def _check_stack_name(stack: str) -> None:
         "1-20 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen "
         "(it becomes part of Azure resource names)",
     )
-
-
-def _flink(profile: Profile, raw: Any) -> FlinkSettings:
-    obj = v.check_keys(key("flink"), raw, FLINK_KEYS)
-    version = v.choice(key("flink.version"), obj.get("version", DEFAULT_FLINK_VERSION), FLINK_IMAGES)
-    args = v.string_list(key("flink.jobArgs"), obj.get("jobArgs", []))
-    for arg in args:
-        if any(marker in arg.lower() for marker in SECRET_MARKERS):
-            raise ConfigError(
-                key("flink.jobArgs"),
-                "[redacted]",
-                "arguments without credentials: Flink's UI shows job arguments; "
-                "the job reads Kafka credentials from the KAFKA_* environment variables",
-            )
-    v.memory_bytes(
-        key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2
-    )
-    v.memory_bytes(key("flink.taskManagerMemory"), obj.get("taskManagerMemory", profile.task_manager_memory), 1024**3)
-    interval_ms = v.duration_ms(
-        key("flink.checkpointInterval"), obj.get("checkpointInterval", "30s"), 1000, 60 * 60_000
-    )
-    image = v.matching(
-        key("flink.image"),
-        obj.get("image", FLINK_IMAGES[version]),
-        r"[A-Za-z0-9][A-Za-z0-9./:@_-]*",
-        "a container image reference",
-    )
-    job_class_name = v.matching(
-        key("flink.jobClassName"),
-        obj.get("jobClassName", DEFAULT_JOB_CLASS),
-        JAVA_CLASS,
-        "a fully qualified Java class name",
-    )
-    job_jar = v.matching(
-        key("flink.jobJar"),
-        obj.get("jobJar", DEFAULT_JOB_JAR),
-        r"/[A-Za-z0-9._/-]+\.jar",
-        "an absolute path of a .jar inside the image",
-    )
-    task_managers = v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256)
-    slots = v.integer(
-        key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
-    )
-    return FlinkSettings(
-        version=version,
-        image=image,
-        job_class_name=job_class_name,
-        job_jar=job_jar,
-        job_args=args,
-        task_managers=task_managers,
-        slots_per_task_manager=slots,
-        job_manager_memory=obj.get("jobManagerMemory", profile.job_manager_memory),
-        task_manager_memory=obj.get("taskManagerMemory", profile.task_manager_memory),
-        checkpoint_interval=obj.get("checkpointInterval", "30s"),
-        rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
-        storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
-        storage_class=None
-        if "storageClass" not in obj
-        else _storage_class(key("flink.storageClass"), obj["storageClass"]),
-        max_parallelism=_max_parallelism(obj, task_managers * slots),
-        upgrade_mode=v.choice(key("flink.upgradeMode"), obj.get("upgradeMode", "last-state"), UPGRADE_MODES),
-        savepoint_fallback=v.choice(
-            key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
-        ),
-        unhealthy_after_s=_unhealthy_after(obj, interval_ms),
-    )
-
-
-def _max_parallelism(obj: Mapping[str, Any], parallelism: int) -> int:
-    """The job's key groups: at least its parallelism, so keyed state can be redistributed."""
-    max_parallelism = v.integer(
-        key("flink.maxParallelism"), obj.get("maxParallelism", DEFAULT_MAX_PARALLELISM), 1, MAX_PARALLELISM_LIMIT
-    )
-    if max_parallelism < parallelism:
-        raise ConfigError(
-            key("flink.maxParallelism"),
-            max_parallelism,
-            f"at least the parallelism taskManagers × slotsPerTaskManager ({parallelism}): "
-            "keyed state has maxParallelism key groups, and a task needs at least one",
-        )
-    return max_parallelism
-
-
-def _unhealthy_after(obj: Mapping[str, Any], interval_ms: int) -> int:
-    """Seconds without a completed checkpoint before the JobManager's liveness probe fails."""
-    value = obj.get("unhealthyAfter", "10 min")
-    after_ms = v.duration_ms(key("flink.unhealthyAfter"), value, 60_000, 24 * 3_600_000)
-    if after_ms < 3 * interval_ms:
-        raise ConfigError(
-            key("flink.unhealthyAfter"), value, "at least 3 × checkpointInterval: a healthy job must not fail its probe"
-        )
-    return after_ms // 1000
-
-
-def _ui(raw: Any) -> UiSettings:
-    obj = v.check_keys(key("ui"), raw, UI_KEYS)
-    exposure = v.choice(key("ui.exposure"), obj.get("exposure", "portForward"), UI_EXPOSURES)
-    cidrs = tuple(
-        v.cidr(key("ui.allowedCidrs"), c) for c in v.string_list(key("ui.allowedCidrs"), obj.get("allowedCidrs", []))
-    )
-    if exposure == "public":
-        if not cidrs:
-            raise ConfigError(
-                key("ui.allowedCidrs"),
-                list(cidrs),
-                "a non-empty list of CIDRs when ui.exposure is public (the Flink UI has no authentication)",
-            )
-        open_to_all = [c for c in cidrs if c.endswith("/0")]
-        if open_to_all:
-            raise ConfigError(
-                key("ui.allowedCidrs"),
-                open_to_all[0],
-                "networks narrower than the whole internet (the Flink UI has no authentication)",
-            )
-    return UiSettings(exposure=exposure, allowed_cidrs=cidrs)
 
 
 def from_pulumi() -> Settings:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from components.flink.units import MemorySize, parse_memory_size
+
 PROJECT = "flink-aks"
 
 
@@ -102,34 +104,7 @@ def cidr(key: str, value: Any) -> str:
         raise ConfigError(key, value, allowed) from None
 
 
-_MEMORY_UNITS = {
-    "": 1,
-    "b": 1,
-    "bytes": 1,
-    "k": 1024,
-    "kb": 1024,
-    "kibibytes": 1024,
-    "m": 1024**2,
-    "mb": 1024**2,
-    "mebibytes": 1024**2,
-    "g": 1024**3,
-    "gb": 1024**3,
-    "gibibytes": 1024**3,
-    "t": 1024**4,
-    "tb": 1024**4,
-    "tebibytes": 1024**4,
-}
-
-
-def parse_memory_size(value: Any) -> int | None:
-    """Bytes of a size in Flink's MemorySize syntax ("1600m", "2 gb"), or None."""
-    match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", value) if isinstance(value, str) else None
-    if not match or match.group(2).lower() not in _MEMORY_UNITS:
-        return None
-    return int(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()]
-
-
-def memory_bytes(key: str, value: Any, minimum: int) -> int:
+def memory_size(key: str, value: Any, minimum: int) -> MemorySize:
     """A size in Flink's MemorySize syntax, at least ``minimum`` bytes."""
     size = parse_memory_size(value)
     if size is None or size < minimum:
@@ -139,7 +114,7 @@ def memory_bytes(key: str, value: Any, minimum: int) -> int:
             f"a Flink memory size such as 1600m or 4g (units b, k/kb, m/mb, g/gb, t/tb), "
             f"at least {minimum // 1024**2}m",
         )
-    return size
+    return MemorySize(text=value, bytes=size)
 
 
 _DURATION_UNITS = {

@@ -30,9 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from components.flink.flink_config import REST_PORT
-from components.flink.pods import JOBMANAGER_DEPLOYMENT
-from components.flink.services import JOBMANAGER_SERVICE
+from components.flink.names import JOBMANAGER_DEPLOYMENT, JOBMANAGER_SERVICE, REST_PORT
 
 SAVEPOINT_TIMEOUT_S = 300.0
 

@@ -9,9 +9,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from components.flink.pods import PORT_PATCHER_SERVICE_ACCOUNT
-from components.flink.rbac import port_patcher_rules
-from components.flink.services import JOBMANAGER_SERVICE
+from components.flink.names import JOBMANAGER_SERVICE, PORT_PATCHER_SERVICE_ACCOUNT
+from components.flink.sidecar import port_patcher_rules
 from tests.controlplane.client import KubeClient
 from tests.controlplane.cluster import ControlPlane
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from components.flink.services import jobmanager_service_spec
+from components.flink.sidecar import PROGRAM_DIR
 from tests.controlplane import ControlPlane
 from tests.controlplane import start as start_control_plane
 from tests.controlplane.sidecar_access import SidecarAccess, delete_namespace, provision
@@ -32,8 +33,8 @@ T = TypeVar("T")
 Log = Callable[[str], None]
 
 MODES = ("sidecar", "pinned")
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SIDECAR = REPO_ROOT / "components" / "flink" / "port_patcher.py"
+# The sidecar as the pod runs it: `python -m port_patcher`, the package's parent on PYTHONPATH.
+SIDECAR = [sys.executable, "-m", PROGRAM_DIR.name]
 JOB_RATE_PER_S = 200
 
 
@@ -103,9 +104,9 @@ class LocalCluster(contextlib.ExitStack):
         return self.layout.log_dir / f"{self.jobmanagers[index].name}.log"
 
     def _start_sidecar(self) -> ManagedProcess:
-        env = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1", **self.service.env(self.rest.base)}
-        argv = [sys.executable, str(SIDECAR)]
-        return start_process("sidecar", argv, self.layout.log_dir / "sidecar.log", env=env, cwd=self.work_dir)
+        env = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(PROGRAM_DIR.parent)}
+        env |= self.service.env(self.rest.base)
+        return start_process("sidecar", SIDECAR, self.layout.log_dir / "sidecar.log", env=env, cwd=self.work_dir)
 
     def service_rpc_port(self) -> int:
         """The Service's rpc port in the API server (0 while it has none)."""

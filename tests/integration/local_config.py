@@ -11,13 +11,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from components.flink.cluster import config_inputs
-from components.flink.flink_config import (
-    CONFIG_FILE_NAME,
-    FlinkConfigInputs,
-    render_flink_config,
-    to_config_yaml,
-)
+from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
 from infra.config.settings import parse_settings
 from infra.render.project_files import stack_config
 from tests.integration.processes import free_ports
@@ -55,13 +49,13 @@ LOCAL_OVERRIDE_KEYS = frozenset(
 LOCALHOST = "127.0.0.1"
 
 
-def stack_inputs(rpc_port_mode: str) -> FlinkConfigInputs:
-    """The renderer's inputs exactly as the dev stack computes them (only the RPC port
-    mode varies). Names that only matter in the cluster (addresses, quorum, storage
-    mount) are replaced by ``local_overrides``."""
+def stack_rendered(rpc_port_mode: str) -> FlinkConfig:
+    """The config exactly as the dev stack renders it (only the RPC port mode varies).
+    Names that only matter in the cluster (addresses, quorum, storage mount) are
+    replaced by ``local_overrides``."""
     settings = parse_settings(STACK, stack_config(REPO_ROOT, STACK))
     flink = dataclasses.replace(settings.flink, rpc_port_mode=rpc_port_mode)
-    return config_inputs(flink, f"{settings.project}-{settings.stack}", "zookeeper:2181")
+    return render_flink_config(flink, f"{settings.project}-{settings.stack}", "zookeeper:2181")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +114,7 @@ def write_local_config(
     rpc_port_mode: str, zookeeper_quorum: str, ports: LocalPorts, work_dir: Path
 ) -> LocalFlinkConfig:
     """Render the stack's config, apply the local overrides, write ``conf/config.yaml``."""
-    rendered = render_flink_config(stack_inputs(rpc_port_mode))
+    rendered = stack_rendered(rpc_port_mode)
     overrides = local_overrides(rendered, zookeeper_quorum, ports, work_dir)
     unexpected = set(overrides) - LOCAL_OVERRIDE_KEYS
     if unexpected:

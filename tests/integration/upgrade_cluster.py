@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from components.flink.cluster import config_inputs
 from components.flink.fingerprint import job_fingerprint
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
+from components.flink.units import Duration
 from components.flink.upgrade_scripts import (
     SAVEPOINT_BEFORE_STOP,
     UPGRADE_AT_START,
@@ -44,7 +44,7 @@ Log = Callable[[str], None]
 
 CLUSTER_ID = "flink-aks-dev"
 # Short checkpoints keep the scenarios short (a stack setting like any other).
-CHECKPOINT_INTERVAL = "2s"
+CHECKPOINT_INTERVAL = Duration(text="2s", millis=2000)
 JOB_RATE_PER_S = 200
 START_STEP_TIMEOUT_S = 180.0
 
@@ -109,7 +109,7 @@ class UpgradeCluster(contextlib.ExitStack):
             upgrade_mode=spec.mode,
             savepoint_fallback=spec.fallback,
         )
-        rendered = render_flink_config(config_inputs(flink, CLUSTER_ID, "zookeeper:2181"))
+        rendered = render_flink_config(flink, CLUSTER_ID, "zookeeper:2181")
         effective = {**rendered, **local_overrides(rendered, self.zookeeper.connect_string, self.ports, self.work_dir)}
         index = len(self.deployments) + 1
         config_dir = self.work_dir / f"deploy-{index}" / "conf"

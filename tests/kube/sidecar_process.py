@@ -9,11 +9,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from components.flink import port_patcher
+from components.flink.sidecar import PROGRAM_DIR
 
-SCRIPT = Path(port_patcher.__file__)
+# As the pod runs it: `python -m port_patcher` with the package's parent on PYTHONPATH.
+COMMAND = [sys.executable, "-m", PROGRAM_DIR.name]
+PYTHONPATH = str(PROGRAM_DIR.parent)
 WAIT_S = 20.0  # upper bound for anything waited for; never a performance claim
 
 
@@ -33,8 +34,13 @@ class SidecarProcess:
     def __init__(self, env: dict[str, str], stderr_apart: bool = False) -> None:
         """Stderr joins the collected stdout lines, unless ``stderr_apart`` keeps it in a pipe."""
         self.process = subprocess.Popen(
-            [sys.executable, str(SCRIPT)],
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1", **env},
+            COMMAND,
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONPATH": PYTHONPATH,
+                **env,
+            },
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE if stderr_apart else subprocess.STDOUT,
             text=True,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from components.flink import port_patcher as pp
-from components.flink.flink_config import RPC_PORT
+from components.flink.names import RPC_PORT
 from tests.controlplane.client import KubeClient
 from tests.controlplane.cluster import ControlPlane
 from tests.controlplane.sidecar_access import PULUMI_FIELD_MANAGER, mint_token, service_path

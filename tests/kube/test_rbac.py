@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from components.flink.pods import PORT_PATCHER_SERVICE_ACCOUNT
+from components.flink.names import PORT_PATCHER_SERVICE_ACCOUNT
 from tests.controlplane.client import JSON_PATCH, MERGE_PATCH, KubeClient
 from tests.controlplane.cluster import ControlPlane
 from tests.controlplane.sidecar_access import apply_all, jobmanager_service, mint_token, namespace_object

@@ -1,0 +1,49 @@
+"""What the Flink component is asked to run: typed, validated values, parsed once.
+
+The stack's config parser builds them from the ``flink`` and ``ui`` settings; the
+component renders from them and never parses a value again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.flink.units import Duration, MemorySize
+
+
+@dataclass(frozen=True)
+class FlinkSpec:
+    version: str  # Flink minor version, one of flink_config.SUPPORTED_VERSIONS
+    image: str
+    job_class_name: str
+    job_jar: str
+    job_args: tuple[str, ...]
+    task_managers: int
+    slots_per_task_manager: int
+    job_manager_memory: MemorySize  # Flink's total process size = the container's limit
+    task_manager_memory: MemorySize
+    checkpoint_interval: Duration
+    rpc_port_mode: str  # sidecar (random RPC port, patched into the Service) or pinned
+    storage_size: str  # Kubernetes quantity of the shared volume
+    storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
+    # Key groups of keyed state: fixed for the life of the state, so that state can be
+    # redistributed when the parallelism changes (up to this value).
+    max_parallelism: int
+    upgrade_mode: str  # last-state, savepoint, stateless
+    savepoint_fallback: str  # savepoint mode without a savepoint: refuse, last-state
+    unhealthy_after_s: int  # liveness: no completed checkpoint for this long
+
+    @property
+    def parallelism(self) -> int:
+        return self.task_managers * self.slots_per_task_manager
+
+    @property
+    def sidecar(self) -> bool:
+        """The port-patcher sidecar runs (rpcPortMode sidecar), or the RPC port is pinned."""
+        return self.rpc_port_mode == "sidecar"
+
+
+@dataclass(frozen=True)
+class UiSpec:
+    exposure: str  # public, internal, portForward
+    allowed_cidrs: tuple[str, ...]  # public: who may reach the load balancer

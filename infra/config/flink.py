@@ -1,0 +1,146 @@
+"""The ``flink-aks:flink`` setting: validated once into the Flink component's ``FlinkSpec``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.flink.spec import FlinkSpec
+from components.flink.units import Duration
+from infra.config import validation as v
+from infra.config.profiles import Profile
+from infra.config.validation import ConfigError, key
+
+FLINK_KEYS = (
+    "version",
+    "image",
+    "jobClassName",
+    "jobJar",
+    "jobArgs",
+    "taskManagers",
+    "slotsPerTaskManager",
+    "jobManagerMemory",
+    "taskManagerMemory",
+    "checkpointInterval",
+    "rpcPortMode",
+    "storageSize",
+    "upgradeMode",
+    "savepointFallback",
+    "maxParallelism",
+    "unhealthyAfter",
+    "storageClass",
+)
+RPC_PORT_MODES = ("sidecar", "pinned")
+# How a change to the job takes effect (see components/flink/upgrade_scripts.py, README "Upgrades").
+UPGRADE_MODES = ("last-state", "savepoint", "stateless")
+# savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
+SAVEPOINT_FALLBACKS = ("refuse", "last-state")
+DEFAULT_MAX_PARALLELISM = 128
+MAX_PARALLELISM_LIMIT = 32768  # Flink's upper bound for pipeline.max-parallelism
+
+# Flink minor versions we render config for, and the official image each defaults to.
+FLINK_IMAGES = {
+    "1.20": "flink:1.20.3-scala_2.12-java17",
+    "2.0": "flink:2.0.0-scala_2.12-java17",
+    "2.1": "flink:2.1.0-scala_2.12-java17",
+}
+DEFAULT_FLINK_VERSION = "1.20"
+# The example job every official Flink image ships: runs with no input, checkpoints.
+DEFAULT_JOB_CLASS = "org.apache.flink.streaming.examples.statemachine.StateMachineExample"
+DEFAULT_JOB_JAR = "/opt/flink/examples/streaming/StateMachineExample.jar"
+JAVA_CLASS = r"(?:[A-Za-z_$][A-Za-z0-9_$]*\.)*[A-Za-z_$][A-Za-z0-9_$]*"
+# Job arguments show in Flink's UI: refuse anything that looks like a credential.
+SECRET_MARKERS = ("sharedaccesskey", "password", "sasl.jaas.config", "secret")
+
+
+def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
+    obj = v.check_keys(key("flink"), raw, FLINK_KEYS)
+    version = v.choice(key("flink.version"), obj.get("version", DEFAULT_FLINK_VERSION), FLINK_IMAGES)
+    args = v.string_list(key("flink.jobArgs"), obj.get("jobArgs", []))
+    for arg in args:
+        if any(marker in arg.lower() for marker in SECRET_MARKERS):
+            raise ConfigError(
+                key("flink.jobArgs"),
+                "[redacted]",
+                "arguments without credentials: Flink's UI shows job arguments; "
+                "the job reads Kafka credentials from the KAFKA_* environment variables",
+            )
+    job_manager_memory = v.memory_size(
+        key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2
+    )
+    task_manager_memory = v.memory_size(
+        key("flink.taskManagerMemory"), obj.get("taskManagerMemory", profile.task_manager_memory), 1024**3
+    )
+    interval = obj.get("checkpointInterval", "30s")
+    interval_ms = v.duration_ms(key("flink.checkpointInterval"), interval, 1000, 60 * 60_000)
+    image = v.matching(
+        key("flink.image"),
+        obj.get("image", FLINK_IMAGES[version]),
+        r"[A-Za-z0-9][A-Za-z0-9./:@_-]*",
+        "a container image reference",
+    )
+    job_class_name = v.matching(
+        key("flink.jobClassName"),
+        obj.get("jobClassName", DEFAULT_JOB_CLASS),
+        JAVA_CLASS,
+        "a fully qualified Java class name",
+    )
+    job_jar = v.matching(
+        key("flink.jobJar"),
+        obj.get("jobJar", DEFAULT_JOB_JAR),
+        r"/[A-Za-z0-9._/-]+\.jar",
+        "an absolute path of a .jar inside the image",
+    )
+    task_managers = v.integer(key("flink.taskManagers"), obj.get("taskManagers", profile.task_managers), 1, 256)
+    slots = v.integer(
+        key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
+    )
+    return FlinkSpec(
+        version=version,
+        image=image,
+        job_class_name=job_class_name,
+        job_jar=job_jar,
+        job_args=args,
+        task_managers=task_managers,
+        slots_per_task_manager=slots,
+        job_manager_memory=job_manager_memory,
+        task_manager_memory=task_manager_memory,
+        checkpoint_interval=Duration(text=interval, millis=interval_ms),
+        rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
+        storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
+        storage_class=None
+        if "storageClass" not in obj
+        else v.storage_class(key("flink.storageClass"), obj["storageClass"]),
+        max_parallelism=_max_parallelism(obj, task_managers * slots),
+        upgrade_mode=v.choice(key("flink.upgradeMode"), obj.get("upgradeMode", "last-state"), UPGRADE_MODES),
+        savepoint_fallback=v.choice(
+            key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
+        ),
+        unhealthy_after_s=_unhealthy_after(obj, interval_ms),
+    )
+
+
+def _max_parallelism(obj: Mapping[str, Any], parallelism: int) -> int:
+    """The job's key groups: at least its parallelism, so keyed state can be redistributed."""
+    max_parallelism = v.integer(
+        key("flink.maxParallelism"), obj.get("maxParallelism", DEFAULT_MAX_PARALLELISM), 1, MAX_PARALLELISM_LIMIT
+    )
+    if max_parallelism < parallelism:
+        raise ConfigError(
+            key("flink.maxParallelism"),
+            max_parallelism,
+            f"at least the parallelism taskManagers × slotsPerTaskManager ({parallelism}): "
+            "keyed state has maxParallelism key groups, and a task needs at least one",
+        )
+    return max_parallelism
+
+
+def _unhealthy_after(obj: Mapping[str, Any], interval_ms: int) -> int:
+    """Seconds without a completed checkpoint before the JobManager's liveness probe fails."""
+    value = obj.get("unhealthyAfter", "10 min")
+    after_ms = v.duration_ms(key("flink.unhealthyAfter"), value, 60_000, 24 * 3_600_000)
+    if after_ms < 3 * interval_ms:
+        raise ConfigError(
+            key("flink.unhealthyAfter"), value, "at least 3 × checkpointInterval: a healthy job must not fail its probe"
+        )
+    return after_ms // 1000
