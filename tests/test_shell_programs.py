@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 from pathlib import Path
 
@@ -46,3 +48,31 @@ def test_load_fills_in_each_value_and_refuses_one_the_file_does_not_name(tmp_pat
 def test_each_shipped_program_has_the_header_and_starts_with_code(path: Path) -> None:
     program = shell.load(path)
     assert program and not program.startswith(("#", "\n")), program[:80]
+
+
+# Lines only a shell program has: options, a shebang, a test, a loop or branch opening or closing.
+BASH_LINE = re.compile(r"^\s*(set -[a-z]|#!/|if \[\[|\[\[ )|; (do|then)\b|^\s*(fi|done|esac)$")
+
+
+def bash_like_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if BASH_LINE.search(line)]
+
+
+def test_no_python_file_of_the_program_embeds_a_bash_program() -> None:
+    found = []
+    for path in tracked(*(f"{d}/*.py" for d in SHIPPED)):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and bash_like_lines(node.value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {bash_like_lines(node.value)[0]}")
+    assert found == [], "bash belongs in a .sh file (see components/shell.py)"
+
+
+def test_the_heuristic_sees_the_programs_it_guards_against() -> None:
+    for path in tracked(*(f"{d}/*.sh" for d in SHIPPED)):
+        assert bash_like_lines(shell.load(path)), path
+
+
+def test_the_test_script_shellchecks_every_tracked_shell_file() -> None:
+    test_script = (ROOT / "scripts" / "test.sh").read_text()
+    assert "git ls-files '*.sh'" in test_script
+    assert "shellcheck" in test_script
