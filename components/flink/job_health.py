@@ -2,11 +2,12 @@
 
 A job can report RUNNING while none of its tasks runs (a scale-down below the stored
 parallelism: every task SCHEDULED, checkpoints failing) or restart for ever. The probe
-(an exec probe, bash and ``/dev/tcp``: the official image guarantees nothing else)
-fails when the REST API does not answer, or when the job completed no checkpoint for
-``UNHEALTHY_AFTER_SECONDS`` (counted from the JobManager's start or its last completed
-checkpoint). The kubelet then restarts the JobManager container: HA recovery from the
-latest checkpoint; a cause that persists shows as restarts and CrashLoopBackOff.
+(``scripts/job_liveness.sh``, an exec probe, bash and ``/dev/tcp``: the official image
+guarantees nothing else) fails when the REST API does not answer, or when the job
+completed no checkpoint for ``UNHEALTHY_AFTER_SECONDS`` (counted from the JobManager's
+start or its last completed checkpoint). The kubelet then restarts the JobManager
+container: HA recovery from the latest checkpoint; a cause that persists shows as
+restarts and CrashLoopBackOff.
 
 Progress is remembered in a file per JobManager process (keyed by the start time of the
 container's PID 1) under ``HEALTH_STATE_DIR`` (``/tmp``, an emptyDir).
@@ -14,39 +15,6 @@ container's PID 1) under ``HEALTH_STATE_DIR`` (``/tmp``, an emptyDir).
 
 from __future__ import annotations
 
-JOB_LIVENESS = r"""set -uo pipefail
-limit=${UNHEALTHY_AFTER_SECONDS:-600}
-now=$(date +%s)
-read -r -a stat </proc/1/stat
-progress=${HEALTH_STATE_DIR:-/tmp}/job-progress-${stat[21]}
-# shellcheck disable=SC2016 # the inner script's variables expand in the inner bash
-http() {
-  local response
-  response=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1
-    printf "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" "$2" "$0" >&3
-    cat <&3 2>/dev/null' "${FLINK_REST_HOST:-127.0.0.1}" "${FLINK_REST_PORT:-8081}" "$1") || return 1
-  [[ $response =~ ^HTTP/1\.[01]\ 2[0-9][0-9] ]] || return 1
-  printf '%s' "${response#*$'\r\n\r\n'}"
-}
-if ! overview=$(http /jobs/overview); then
-  echo "REST API not answering"
-  exit 1
-fi
-completed=-1 state=none
-if [[ $overview =~ \"jid\":\ ?\"([0-9a-f]{32})\"[^}]*\"state\":\ ?\"([A-Z_]+)\" ]]; then
-  job=${BASH_REMATCH[1]} state=${BASH_REMATCH[2]}
-  if [[ $state == RUNNING ]] && checkpoints=$(http "/jobs/$job/checkpoints") &&
-    [[ $checkpoints =~ \"counts\":\ ?\{[^}]*\"completed\":\ ?([0-9]+) ]]; then
-    completed=${BASH_REMATCH[1]}
-  fi
-fi
-read -r seen since 2>/dev/null <"$progress" || seen="" since=""
-if [[ -z $since || ($completed -ge 0 && $completed != "$seen") ]]; then
-  printf '%s %s\n' "$completed" "$now" >"$progress"
-  exit 0
-fi
-if ((now - since > limit)); then
-  echo "job $state: no completed checkpoint for $((now - since))s (limit ${limit}s)"
-  exit 1
-fi
-"""
+from components.flink import scripts
+
+JOB_LIVENESS = scripts.load("job_liveness.sh")

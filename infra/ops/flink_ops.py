@@ -28,11 +28,18 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from components import shell
 from components.flink.names import JOBMANAGER_DEPLOYMENT, JOBMANAGER_SERVICE, REST_PORT
 
 SAVEPOINT_TIMEOUT_S = 300.0
+# The bash programs run in the JobManager's container (see the files next to this one).
+HERE = Path(__file__).parent
+UPGRADE_RECORDS = shell.load(HERE / "upgrade_records.sh")
+LIST_SAVEPOINTS = shell.load(HERE / "list_savepoints.sh")
+REQUEST_START_FROM = shell.load(HERE / "request_start_from.sh")
 
 Shell = Callable[[str, Sequence[str]], str]
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -106,12 +113,7 @@ def status(flink: Flink, now_ms: int | None = None) -> dict[str, Any]:
 
 
 def _records(flink: Flink) -> dict[str, str]:
-    script = r"""cd "$UPGRADE_STATE_DIR" 2>/dev/null || exit 0
-for f in applied restore requested; do [[ -s $f ]] && printf '%s=%s\n' "$f" "$(cat "$f")"; done
-printf 'pod_fingerprint=%s\n' "$JOB_FINGERPRINT"
-[[ -s history.log ]] && printf 'last_event=%s\n' "$(tail -n 1 history.log)"
-exit 0"""
-    lines = flink.shell(script, []).splitlines()
+    lines = flink.shell(UPGRADE_RECORDS, []).splitlines()
     return dict(line.split("=", 1) for line in lines if "=" in line)
 
 
@@ -142,23 +144,13 @@ def savepoint_dir(flink: Flink) -> str:
 
 def list_savepoints(flink: Flink) -> list[str]:
     """Complete savepoints (with their _metadata) in the savepoint directory, newest first."""
-    script = r"""cd "$1" 2>/dev/null || exit 0
-ls -1t -d -- */ 2>/dev/null | while read -r d; do [[ -f $d/_metadata ]] && printf '%s\n' "$1/${d%/}"; done
-exit 0"""
     directory = savepoint_dir(flink)
-    return [f"file:{line}" for line in flink.shell(script, [directory]).splitlines() if line]
+    return [f"file:{line}" for line in flink.shell(LIST_SAVEPOINTS, [directory]).splitlines() if line]
 
 
 def request_start_from(flink: Flink, path: str) -> None:
     """Record ``path`` for the JobManager's start step (which honours it before anything else)."""
-    script = r"""set -e
-p=${1#file:}
-[[ -f $p/_metadata ]] || { echo "no savepoint at $1 (no _metadata)" >&2; exit 3; }
-mkdir -p "$UPGRADE_STATE_DIR"
-printf '%s\n' "$1" >"$UPGRADE_STATE_DIR/requested.tmp"
-mv "$UPGRADE_STATE_DIR/requested.tmp" "$UPGRADE_STATE_DIR/requested"
-echo "the next JobManager start begins from $1" """
-    print(flink.shell(script, [path]).strip())
+    print(flink.shell(REQUEST_START_FROM, [path]).strip())
 
 
 def kubectl_shell(kubectl: list[str]) -> Shell:
