@@ -31,6 +31,9 @@ venv/bin/python -m tests.engine install
 venv/bin/python -m tests.controlplane build
 
 shellcheck scripts/*.sh .ci/run
+# The GitHub Actions workflows and Dependabot config: zizmor, offline (its online audits
+# need a GitHub token); suppressions live in .github/zizmor.yml, each with its reason.
+venv/bin/zizmor --offline --no-progress --config .github/zizmor.yml .
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy

@@ -900,3 +900,140 @@ def test_nothing_deploys_from_other_branches() -> None:
 def test_one_deployment_per_stack_at_a_time_never_cancelled(job_id: str, stack: str) -> None:
     concurrency = job(DEPLOY, job_id)["concurrency"]
     assert concurrency == {"group": f"deploy-{stack}", "cancel-in-progress": False}
+
+
+# ------------------------------------------------------------------- Dependabot
+
+
+def tracked_files(pattern: str) -> list[Path]:
+    """Files of the repository (git's index) whose path matches the glob `pattern`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", pattern], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return [ROOT / name for name in listed.split("\0") if name]
+
+
+def folder_of(path: Path) -> str:
+    folder = "/" + path.parent.relative_to(ROOT).as_posix()
+    return "/" if folder == "/." else folder
+
+
+def dependabot_updates() -> dict[str, set[str]]:
+    """The folders Dependabot watches, per ecosystem."""
+    config = yaml.safe_load(DEPENDABOT.read_text())
+    assert config["version"] == 2
+    found: dict[str, set[str]] = {}
+    for update in config["updates"]:
+        folders = update.get("directories") or [update["directory"]]
+        found.setdefault(update["package-ecosystem"], set()).update(folders)
+    return found
+
+
+def test_dependabot_covers_every_ecosystem_in_the_repository() -> None:
+    present = {
+        "github-actions": {"/"} if tracked_files(".github/workflows/*.yml") else set(),
+        "pip": {folder_of(p) for p in tracked_files("requirements*.txt")},
+        "npm": {folder_of(p) for p in tracked_files("package.json")},
+        "maven": {folder_of(p) for p in tracked_files("pom.xml") + tracked_files("**/pom.xml")},
+        "gomod": {folder_of(p) for p in tracked_files("go.mod") + tracked_files("**/go.mod")},
+    }
+    assert present["maven"] == {"/jobs", "/tests/integration/kafka"}
+    assert {"/tests/controlplane/gobuild/kube", "/tests/controlplane/gobuild/kwok"} <= present["gomod"]
+    assert dependabot_updates() == {ecosystem: folders for ecosystem, folders in present.items() if folders}
+
+
+def test_dependabot_waits_before_proposing_a_release() -> None:
+    # zizmor's dependabot-cooldown: a compromised release is usually yanked within days.
+    for update in yaml.safe_load(DEPENDABOT.read_text())["updates"]:
+        assert update["cooldown"]["default-days"] >= 7, update["package-ecosystem"]
+        assert "insecure-external-code-execution" not in update
+
+
+# ----------------------------------------------------------------------- zizmor
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """Audit `paths` offline with the repository's config, as scripts/test.sh does."""
+    found = Path(sys.executable).parent / "zizmor"
+    binary = str(found) if found.is_file() else shutil.which("zizmor")
+    if binary is None:
+        pytest.fail("zizmor is missing: bash scripts/install.sh --dev (it is in requirements-dev.txt)")
+    return subprocess.run(
+        [binary, "--offline", "--no-progress", "--format", "json", "--config", str(ZIZMOR_CONFIG), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def findings_of(completed: subprocess.CompletedProcess[str]) -> list[str]:
+    assert completed.stdout.strip(), f"zizmor printed no report:\n{completed.stderr}"
+    described = []
+    for finding in json.loads(completed.stdout):
+        where = finding["locations"][0]
+        row = where["concrete"]["location"]["start_point"]["row"] + 1
+        feature = " ".join(str(where["concrete"]["feature"]).split())[:80]
+        described.append(f"{finding['ident']}: {finding['desc']} (line {row}: {feature})")
+    return described
+
+
+def test_zizmor_finds_nothing_in_the_workflows_and_dependabot_config() -> None:
+    completed = zizmor(ROOT)
+    assert completed.returncode == 0, "zizmor findings:\n" + "\n".join(findings_of(completed))
+    assert findings_of(completed) == []
+    audited = completed.stderr
+    for path in [*(f".github/workflows/{name}" for name in workflow_names()), ".github/dependabot.yml"]:
+        assert path in audited, f"zizmor did not audit {path}"
+
+
+def test_zizmor_suppressions_live_only_in_its_config_with_a_reason() -> None:
+    for name in workflow_names():
+        assert "zizmor: ignore" not in (WORKFLOWS / name).read_text(), f"{name}: suppress in {ZIZMOR_CONFIG.name}"
+    lines = ZIZMOR_CONFIG.read_text().splitlines()
+    rules = yaml.safe_load(ZIZMOR_CONFIG.read_text())["rules"]
+    for rule in rules:
+        at = lines.index(f"  {rule}:")
+        assert lines[at - 1].strip().startswith("#"), f"{rule}: say why it is suppressed, in a comment above it"
+
+
+_PWN_REQUEST = """\
+name: Broken
+on: pull_request_target
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+          persist-credentials: false
+      - run: echo "${{ github.event.pull_request.title }}" && make
+"""
+
+
+def test_zizmor_reports_a_pull_request_target_that_runs_the_pull_requests_code(tmp_path: Path) -> None:
+    # The check can fail: checking out and running a pull request's head under
+    # pull_request_target (the base repository's secrets and token) is the classic hole.
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "broken.yml").write_text(_PWN_REQUEST)
+    completed = zizmor(tmp_path)
+    found = findings_of(completed)
+    assert completed.returncode != 0
+    assert any(f.startswith("dangerous-triggers:") for f in found), found
+    assert any(f.startswith("template-injection:") for f in found), found
+
+
+def test_zizmor_reports_an_action_pinned_by_tag(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    text = (WORKFLOWS / PULL_REQUEST).read_text()
+    pinned = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"
+    assert pinned in text, f"{PULL_REQUEST} no longer contains {pinned!r}: update this test"
+    (workflows / PULL_REQUEST).write_text(text.replace(pinned, "actions/checkout@v7", 1))
+    completed = zizmor(tmp_path)
+    assert any(f.startswith("unpinned-uses:") for f in findings_of(completed))
