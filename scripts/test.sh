@@ -34,6 +34,9 @@ venv/bin/python -m tests.controlplane build
 # a program file's header names the checks it switches off, with the reason).
 mapfile -t shell_files < <(git ls-files '*.sh')
 shellcheck "${shell_files[@]}" .ci/run
+# The GitHub Actions workflows and Dependabot config: zizmor, offline (its online audits
+# need a GitHub token); suppressions live in .github/zizmor.yml, each with its reason.
+venv/bin/zizmor --offline --no-progress --config .github/zizmor.yml .
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy

