@@ -20,7 +20,7 @@ from components.flink.flink_config import (
 )
 from infra.project_files import stack_config
 from infra.settings import parse_settings
-from tests.integration.processes import free_ports
+from tests.ports import free_ports
 
 FlinkConfig = dict[str, str | int | float | bool]
 

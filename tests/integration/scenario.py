@@ -29,8 +29,9 @@ from tests.integration.flink_logs import (
     wait_for_new_checkpoint,
 )
 from tests.integration.flink_rest import FlinkRest
-from tests.integration.local_cluster import MODES, LocalCluster, Log
+from tests.integration.local_cluster import MODES, LocalCluster
 from tests.integration.processes import listening_ports
+from tests.log import Log
 
 __all__ = ["MODES", "FailoverResult", "run_failover"]
 

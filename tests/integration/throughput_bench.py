@@ -35,7 +35,7 @@ from pathlib import Path
 
 from tests.integration.kafka_accounting import WINDOW_MS, Accounting, account, window_of
 from tests.integration.kafka_pipeline import InputEvent, OutputRecord, ReferencePipeline
-from tests.integration.processes import wait_until
+from tests.waiting import wait_until
 
 # Before the measured rates: the JVMs' JIT compilers warm up on the data path (not reported).
 WARMUP = (1000, 20)

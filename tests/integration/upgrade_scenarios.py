@@ -37,8 +37,9 @@ from pathlib import Path
 from infra import flink_ops
 from tests.integration import state_check
 from tests.integration.flink_logs import completed_checkpoints, wait_for_new_checkpoint
-from tests.integration.upgrade_cluster import JobSpec, Log, UpgradeCluster
+from tests.integration.upgrade_cluster import JobSpec, UpgradeCluster
 from tests.integration.zookeeper_server import ZooKeeperServer
+from tests.log import Log
 
 START_TIMEOUT_S = 240.0
 CHECKPOINTS_TIMEOUT_S = 120.0
