@@ -17,8 +17,8 @@ import pytest
 
 from components.flink.upgrade_scripts import UPGRADE_AT_START, ZOOKEEPER_CLI_MAIN, upgrade_environment
 from tests.integration.flink_dist import FlinkDist, ensure_flink_dist
-from tests.integration.processes import free_port
 from tests.integration.zookeeper_server import ZooKeeperServer
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
