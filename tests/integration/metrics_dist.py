@@ -43,7 +43,7 @@ def ensure_reporter_jar(version: str = FLINK_VERSION) -> Path:
             f"-Dartifact={GROUP}:{JAR_ARTIFACT}:{version}",
             f"-DoutputDirectory={staged}",
         ]
-        print(f"metrics_dist: {' '.join(command)}", flush=True)
+        print(f"metrics_dist: {' '.join(command)}", file=sys.stderr, flush=True)
         result = subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not (staged / name).is_file():
             raise MetricsDistError(
