@@ -31,10 +31,10 @@ from components.monitoring.flink_reporter import PORT_NAME
 from components.monitoring.pod_monitor import pod_monitor
 from tests.integration.flink_processes import start_taskmanager
 from tests.integration.metrics_pipeline import MonitoredPipeline
-from tests.integration.processes import wait_until
 from tests.integration.prometheus_server import PrometheusServer
 from tests.integration.scrape_config import LocalPod, scrape_configs
 from tests.monitoring import promtool
+from tests.waiting import wait_until
 
 Log = Callable[[str], None]
 NAMESPACE = "flink"

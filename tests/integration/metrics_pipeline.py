@@ -19,7 +19,9 @@ from components.flink.flink_config import CONFIG_FILE_NAME
 from components.monitoring.flink_reporter import PLUGIN_DIR, reporter_config
 from tests.integration.kafka_pipeline import Log, ReferencePipeline
 from tests.integration.metrics_dist import ensure_reporter_jar
-from tests.integration.processes import ManagedProcess, free_port, listening_ports, wait_until
+from tests.integration.processes import ManagedProcess, listening_ports
+from tests.ports import free_port
+from tests.waiting import wait_until
 
 REPORTER_BIND_TIMEOUT_S = 120.0
 

@@ -17,7 +17,9 @@ from typing import Any
 
 import yaml
 
-from tests.integration.processes import ManagedProcess, free_port, start_process, wait_until
+from tests.integration.processes import ManagedProcess, start_process
+from tests.ports import free_port
+from tests.waiting import wait_until
 
 INSTALL_HINT = "Debian's `prometheus` package (`bash scripts/test.sh` installs it)"
 READY_TIMEOUT_S = 60.0
