@@ -25,6 +25,7 @@ class FakeFlink(ThreadingHTTPServer):
         self.polls = polls  # IN_PROGRESS answers before the outcome
         self.requests: list[tuple[str, str, str]] = []
         self.completed = 3  # completed checkpoints in /jobs/:id/checkpoints
+        self.in_progress = 0  # checkpoints and savepoints in progress there
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -47,7 +48,13 @@ class Handler(BaseHTTPRequestHandler):
             job = {"jid": JOB, "name": "job", "start-time": 1, "state": self.server.state, "tasks": {"total": 2}}
             self.answer({"jobs": [job]})
         elif self.path == f"/jobs/{JOB}/checkpoints":
-            counts = {"restored": 0, "total": 4, "in_progress": 0, "completed": self.server.completed, "failed": 1}
+            counts = {
+                "restored": 0,
+                "total": 4,
+                "in_progress": self.server.in_progress,
+                "completed": self.server.completed,
+                "failed": 1,
+            }
             self.answer({"counts": counts, "latest": {"completed": None}})
         elif self.path == f"/jobs/{JOB}/savepoints/abc123":
             self.server.polls -= 1
