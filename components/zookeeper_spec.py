@@ -21,5 +21,5 @@ class ZooKeeperSpec:
     chart_version: str
     replicas: int
     storage_size: str
-    storage_class: str
+    storage_class: str | None  # None: managed-csi, or a zone-redundant class in zonal stacks
     image: ImageRef

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from components.aks_spec import AksSpec
 from components.event_hubs_spec import EventHubsSpec
-from components.zookeeper_spec import ZooKeeperSpec
 from components.flink.spec import FlinkSpec, UiSpec
+from components.zookeeper_spec import ZooKeeperSpec
 from infra.config import validation as v
 from infra.config.aks import AKS_KEYS as AKS_KEYS
 from infra.config.aks import AUTOSCALE_KEYS as AUTOSCALE_KEYS
@@ -29,12 +30,11 @@ from infra.config.event_hubs import parse_event_hubs
 from infra.config.flink import FLINK_IMAGES as FLINK_IMAGES  # re-exported: the README's reference
 from infra.config.flink import FLINK_KEYS as FLINK_KEYS
 from infra.config.flink import parse_flink
-from infra.config.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from infra.config.profiles import DEFAULT_PROFILE, PROFILES
 from infra.config.target import SECRET_KEYS, TargetSettings, parse_target
 from infra.config.ui import UI_KEYS as UI_KEYS
 from infra.config.ui import parse_ui
 from infra.config.validation import PROJECT, ConfigError, key
-from infra.config.validation import storage_class as _storage_class
 from infra.config.zookeeper import DEFAULT_ZOOKEEPER_CHART_VERSION as DEFAULT_ZOOKEEPER_CHART_VERSION
 from infra.config.zookeeper import DEFAULT_ZOOKEEPER_IMAGE as DEFAULT_ZOOKEEPER_IMAGE
 from infra.config.zookeeper import IMAGE_KEYS as IMAGE_KEYS
@@ -75,10 +75,13 @@ class Settings:
     target: TargetSettings
 
 
-def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset()) -> Settings:
+def parse_settings(
+    stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset(), today: date | None = None
+) -> Settings:
     """Validate one stack's config (full keys -> parsed values) into ``Settings``.
 
-    ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file).
+    ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file);
+    ``today`` is the date AKS support is checked on (default: the current date).
     """
     # Secret values are opaque text (offline, a placeholder): never parsed as JSON.
     config = {k: val if k in secret_keys else _parse_json(k, val) for k, val in config.items()}
@@ -102,18 +105,20 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
             f"taskManagers × slotsPerTaskManager ({flink.task_managers} × {flink.slots_per_task_manager}) "
             f"at most the input partitions ({partitions}): idle slots read nothing",
         )
-    protect_default = stack.startswith("prod")
+    protect = v.boolean(key("protect"), config.get(key("protect"), stack.startswith("prod")))
     return Settings(
         project=PROJECT,
         stack=stack,
         location=location,
         profile=profile.name,
-        aks=parse_aks(profile, config.get(key("aks"))),
+        aks=parse_aks(
+            profile, config.get(key("aks")), prod_like=protect and target.existing is None, today=today or date.today()
+        ),
         event_hubs=event_hubs,
         zookeeper=parse_zookeeper(config.get(key("zookeeper"))),
         flink=flink,
         ui=parse_ui(config.get(key("ui"))),
-        protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
+        protect=protect,
         target=target,
     )
 
