@@ -1,8 +1,8 @@
 """Throughput profiles: the defaults every stack starts from.
 
 Event Hubs' throughput units and partitions follow from the event rate (infra/config/
-sizing.py, docs/sizing.md). VM sizes are current-generation general purpose (Dsv5),
-offered in every zone of the regions with availability zones.
+sizing.py, docs/sizing.md). VM sizes are current-generation general purpose (Dsv5); a
+region's zones for a size are checked with ``az vm list-skus`` (docs/azure.md).
 """
 
 from __future__ import annotations
