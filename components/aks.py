@@ -31,10 +31,8 @@ from components import container_insights
 from components.aks_access import cluster_admins, kubelogin_kubeconfig
 from components.aks_egress import egress_ip_address, egress_ip_id
 from components.aks_maintenance import maintenance_windows
-from components.aks_spec import AksAccess, AksSpec
+from components.aks_spec import SYSTEM_OS_DISK_GB, USER_OS_DISK_GB, AksAccess, AksSpec
 
-SYSTEM_OS_DISK_GB = 64
-USER_OS_DISK_GB = 128
 # Kubernetes' own default; kubelet reservations on AKS are sized for it.
 MAX_PODS = 110
 POD_CIDR = "10.244.0.0/16"

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The nodes' OS disks (Premium SSD: P6 and P10), fixed by the component.
+SYSTEM_OS_DISK_GB = 64
+USER_OS_DISK_GB = 128
+
 
 @dataclass(frozen=True)
 class MaintenanceWindow:

@@ -11,14 +11,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-BUILT_IN_CLASS = "managed-csi"
-ZRS_CLASS = "zookeeper-disk-zrs"
+from components.zookeeper_spec import ZRS_CLASS
+
 PROVISIONER = "disk.csi.azure.com"
 ZRS_PARAMETERS = {"skuName": "Premium_ZRS"}
-
-
-def storage_class_name(configured: str | None, zonal: bool) -> str:
-    return configured or (ZRS_CLASS if zonal else BUILT_IN_CLASS)
 
 
 def zrs_storage_class(name: str, opts: pulumi.ResourceOptions) -> k8s.storage.v1.StorageClass:

@@ -11,8 +11,7 @@ from typing import Any
 
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS, ZK_TICK_TIME_MS
 from components.flink.zones import zone_spread
-from components.zookeeper_spec import ZooKeeperSpec
-from components.zookeeper_storage import storage_class_name
+from components.zookeeper_spec import ZooKeeperSpec, storage_class_name
 
 FULLNAME = "zookeeper"
 CLIENT_PORT = 2181

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.aks_spec import AksSpec
+from components.aks_spec import SYSTEM_OS_DISK_GB, USER_OS_DISK_GB, AksSpec
 from components.event_hubs_spec import EventHubsSpec
-from components.zookeeper_storage import storage_class_name
+from components.zookeeper_spec import storage_class_name
 from infra.config import prices as p
 from infra.config.profiles import PROFILES
 from infra.config.settings import Settings
-
-SYSTEM_OS_DISK_GB = 64  # components/aks.py
-USER_OS_DISK_GB = 128
 
 
 class MissingPriceError(LookupError):
