@@ -159,7 +159,7 @@ def _name(full_key: str) -> str:
 def workloads(
     settings: Settings, provider: k8s.Provider, kafka: KafkaEndpoint, zookeeper_connect: str | None
 ) -> dict[str, Any]:
-    """The namespace, ZooKeeper (from the chart unless a connect string is given) and Flink."""
+    """The namespace, ZooKeeper (from the chart unless a connect string is given), Flink, the PodMonitor."""
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
