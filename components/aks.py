@@ -54,6 +54,8 @@ class AksClusterArgs:
     spec: AksSpec
     protect: bool
     tags: dict[str, str]
+    # The ama-metrics add-on (managed Prometheus); its workspace and rules are ManagedPrometheus'.
+    managed_prometheus: bool = False
 
 
 def decode_kubeconfig(encoded: str) -> str:
@@ -95,6 +97,7 @@ def kubelet_object_id(identity_profile: Mapping[str, Any] | None) -> str:
 class AksCluster(pulumi.ComponentResource):
     resource_group_name: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
+    cluster_id: pulumi.Output[str]  # the ARM id: scope of data collection and alert rules
     kubeconfig: pulumi.Output[str]  # secret
     kubelet_object_id: pulumi.Output[str]  # the nodes' identity (pulls images)
     egress_ip: pulumi.Output[str]  # the address the nodes reach Azure services from
@@ -193,6 +196,11 @@ class AksCluster(pulumi.ComponentResource):
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel=UPGRADE_CHANNEL, node_os_upgrade_channel=NODE_OS_UPGRADE_CHANNEL
             ),
+            azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
+                metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
+            )
+            if args.managed_prometheus
+            else None,
             tags=args.tags,
             opts=kept,
         )
@@ -260,6 +268,7 @@ class AksCluster(pulumi.ComponentResource):
         self.kubeconfig = encoded.apply(decode_kubeconfig).apply(kubelogin_kubeconfig)
         self.resource_group_name = chosen_name(group_name, group)
         self.cluster_name = chosen_name(cluster_name, cluster)
+        self.cluster_id = cluster.id
         self.kubelet_object_id = cluster.identity_profile.apply(kubelet_object_id)
         self.egress_ip = cluster.network_profile.apply(lambda p: egress_ip_address(egress_ip_id(p), self))
         self.provider = k8s.Provider(
@@ -275,6 +284,7 @@ class AksCluster(pulumi.ComponentResource):
             {
                 "resource_group_name": self.resource_group_name,
                 "cluster_name": self.cluster_name,
+                "cluster_id": self.cluster_id,
                 "kubeconfig": self.kubeconfig,
                 "kubelet_object_id": self.kubelet_object_id,
                 "egress_ip": self.egress_ip,

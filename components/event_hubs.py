@@ -44,6 +44,7 @@ class KafkaEventHubsArgs:
 
 class KafkaEventHubs(pulumi.ComponentResource):
     namespace_name: pulumi.Output[str]
+    namespace_id: pulumi.Output[str]  # the ARM id: scope of the Event Hubs metric alerts
     bootstrap_servers: pulumi.Output[str]
     input_topic: str
     output_topic: str
@@ -97,6 +98,7 @@ class KafkaEventHubs(pulumi.ComponentResource):
             opts=child,
         )
         self.namespace_name = namespace.name
+        self.namespace_id = namespace.id
         self.bootstrap_servers = namespace.name.apply(names.kafka_bootstrap_servers)
         self.input_topic = spec.input_hub
         self.output_topic = spec.output_hub
@@ -127,6 +129,7 @@ class KafkaEventHubs(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "namespace_name": self.namespace_name,
+                "namespace_id": self.namespace_id,
                 "bootstrap_servers": self.bootstrap_servers,
                 "input_topic": self.input_topic,
                 "output_topic": self.output_topic,

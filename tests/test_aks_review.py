@@ -22,7 +22,8 @@ PROD_ACCESS = {"adminGroupObjectIds": [GROUP], "apiServerAuthorizedIpRanges": ["
 
 
 def settings(stack: str = "dev", today: date = TODAY, **aks: Any) -> Any:
-    config = {"azure-native:location": "westeurope", "flink-aks:aks": aks}
+    # Monitoring off: a prod-named stack would otherwise need alert receivers (not the subject here).
+    config = {"azure-native:location": "westeurope", "flink-aks:aks": aks, "flink-aks:monitoring": {"enabled": False}}
     return parse_settings(stack, config, today=today)
 
 

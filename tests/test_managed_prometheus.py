@@ -110,3 +110,8 @@ def test_without_event_hubs_no_metric_alerts() -> None:
 
 def test_short_name() -> None:
     assert short_name("flink-aks-production") == "flinkaksprod"
+
+
+def test_a_long_prefix_still_gives_a_valid_grafana_name() -> None:
+    name = one(render(name_prefix="flink-aks-abcdefghijkl", enable_grafana=True), GRAFANA)["inputs"]["workspaceName"]
+    assert name == "flink-aks-abcdefghijkl" and len(name) <= 23

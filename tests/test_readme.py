@@ -31,6 +31,7 @@ OBJECTS = {
     "zookeeper": s.ZOOKEEPER_KEYS,
     "flink": s.FLINK_KEYS,
     "ui": s.UI_KEYS,
+    "monitoring": s.MONITORING_KEYS,
     "target": t.TARGET_KEYS,
 }
 

@@ -61,4 +61,4 @@ def test_the_shipped_prod_stack_passes(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_the_shipped_prod_stack_marks_its_example_values() -> None:
     text = (ROOT / "Pulumi.prod.yaml").read_text()
-    assert text.count("# replace with your") == 3  # the admin group and both ranges
+    assert text.count("# replace with your") == 4  # the admin group, both ranges, the alert email

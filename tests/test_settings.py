@@ -79,7 +79,10 @@ def test_objects_given_as_json_text_like_the_engine_passes_them() -> None:
 
 
 def test_protect_defaults_on_for_prod_stacks_only() -> None:
-    assert parse_settings("prod-eu", config(aks=PROD_ACCESS)).protect is True
+    assert (
+        parse_settings("prod-eu", config(aks=PROD_ACCESS, monitoring={"emails": ["oncall@example.com"]})).protect
+        is True
+    )
     assert parse_settings("dev", config()).protect is False
     assert parse_settings("dev", config(protect="true", aks=PROD_ACCESS)).protect is True
 

@@ -16,8 +16,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-# Config keys that locate services rather than define the job.
-NOT_THE_JOB = frozenset({"high-availability.zookeeper.quorum"})
+from components.monitoring.flink_reporter import reporter_config
+
+# Config keys that locate services or serve metrics rather than define the job.
+NOT_THE_JOB = frozenset({"high-availability.zookeeper.quorum", *reporter_config()})
 
 
 def job_fingerprint(

@@ -15,6 +15,7 @@ import yaml
 from components.flink.checkpointing import state_config
 from components.flink.names import BLOB_PORT, DATA_MOUNT, JOBMANAGER_SERVICE, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
 from components.flink.spec import FlinkSpec
+from components.monitoring.flink_reporter import reporter_config
 
 FlinkConfig = dict[str, str | int | float | bool]
 Quorum = TypeVar("Quorum")  # a str, or a Pulumi output of one in the component
@@ -143,6 +144,8 @@ def render_flink_config(
         # The UI is read-only: no job upload, no cancel button.
         "web.submit.enable": False,
         "web.cancel.enable": False,
+        # Metrics: every process serves Prometheus' /metrics on port 9249 (any Prometheus may scrape).
+        **reporter_config(),
     }
 
 

@@ -31,9 +31,13 @@ TASKMANAGER_RPC_PORT = 6122
 ZOOKEEPER_CLIENT_LABEL = {"zookeeper-client": "true"}
 
 
+# Every Flink object's label; on pods it selects the JobManager and the TaskManagers (the PodMonitor).
+FLINK_LABEL = {"app.kubernetes.io/name": "flink"}
+
+
 def labels(component: str) -> dict[str, str]:
     """The labels of one part of the cluster: jobmanager, taskmanager, cluster (shared objects)."""
-    return {"app.kubernetes.io/name": "flink", "app.kubernetes.io/component": component}
+    return {**FLINK_LABEL, "app.kubernetes.io/component": component}
 
 
 def meta(namespace: str, name: str, **extra: Any) -> dict[str, Any]:

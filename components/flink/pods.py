@@ -28,6 +28,7 @@ from components.flink.names import (
     labels,
 )
 from components.flink.spec import FlinkSpec
+from components.monitoring import flink_reporter
 
 Pod = dict[str, Any]
 Step = Callable[[Pod], Pod]
@@ -38,6 +39,11 @@ IMAGE_ENTRYPOINT = "/docker-entrypoint.sh"  # the official image's
 # period around it (the kubelet sends SIGTERM when the hook returns or the period ends).
 SAVEPOINT_TIMEOUT_S = 300
 SAVEPOINT_GRACE_S = SAVEPOINT_TIMEOUT_S + 30
+
+
+def metrics_port() -> dict[str, Any]:
+    """Flink's Prometheus reporter: a PodMonitor (or any Prometheus) scrapes the port by its name."""
+    return {"name": flink_reporter.PORT_NAME, "containerPort": flink_reporter.PORT}
 
 
 @dataclass(frozen=True)
@@ -235,6 +241,7 @@ def jobmanager_template(ctx: PodContext, sidecar: Step | None = None) -> Pod:
         {"name": "rpc", "containerPort": RPC_PORT},
         {"name": "blob", "containerPort": BLOB_PORT},
         {"name": "rest", "containerPort": REST_PORT},
+        metrics_port(),
     ]
     # The limit is Flink's total process memory: Flink fits heap, managed and network
     # memory, metaspace and JVM overhead inside it.
@@ -282,7 +289,7 @@ def taskmanager_template(ctx: PodContext) -> Pod:
         with_hardening,
     )
     flink = _container(pod, "flink")
-    flink["ports"] = [{"name": "rpc", "containerPort": TASKMANAGER_RPC_PORT}]
+    flink["ports"] = [{"name": "rpc", "containerPort": TASKMANAGER_RPC_PORT}, metrics_port()]
     memory = ctx.spec.task_manager_memory.kubernetes_quantity  # the limit: as the JobManager's
     flink["resources"] = {
         "requests": {"cpu": str(ctx.spec.slots_per_task_manager), "memory": memory},

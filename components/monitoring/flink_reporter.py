@@ -2,8 +2,10 @@
 
 Every Flink process (JobManager, TaskManager) serves its metrics at
 ``http://<pod>:<port>/metrics``; the pods name that container port ``metrics`` so a
-``PodMonitor`` can select it by name. The reporter's jar ships in Flink's ``opt/``
-(``flink-metrics-prometheus``) and must be in ``plugins/`` (or ``lib/``) of the image.
+``PodMonitor`` can select it by name. Flink's distribution (``flink-dist``'s
+``plugins.xml`` assembly), and so the official image, ships the reporter's jar
+(``flink-metrics-prometheus``) in ``plugins/metrics-prometheus/``: it loads as a plugin
+with no image step.
 """
 
 from __future__ import annotations

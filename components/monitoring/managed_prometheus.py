@@ -230,7 +230,7 @@ class ManagedPrometheus(pulumi.ComponentResource):
     ) -> pulumi.Output[str]:
         grafana = dashboard.Grafana(
             f"{name}-grafana",
-            workspace_name=f"{args.name_prefix}-grafana"[:23],
+            workspace_name=f"{args.name_prefix}-grafana"[:23].rstrip("-"),  # Azure: ≤ 23, no trailing hyphen
             resource_group_name=args.resource_group_name,
             location=args.location,
             sku=dashboard.ResourceSkuArgs(name=GRAFANA_SKU),

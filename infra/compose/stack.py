@@ -5,6 +5,8 @@ New AKS cluster (default):
 AksCluster ──kubelet identity──▶ ContainerRegistry (AcrPull)
 AksCluster ──provider──▶ Namespace ─▶ ZooKeeperEnsemble ─connect string─▶ FlinkJobCluster
     └─resource group─▶ KafkaEventHubs ──bootstrap servers, JAAS lines─────────┘
+With ``monitoring.enabled``: AksCluster (metrics add-on) + KafkaEventHubs ──ids──▶
+ManagedPrometheus (workspace, data collection, alerts, Grafana); Namespace ─▶ PodMonitor.
 
 Existing cluster (``target.cluster: existing``): a Kubernetes provider from the
 kubeconfig secret or the ambient context, the Kafka endpoint and its JAAS lines from
@@ -23,11 +25,15 @@ from components.container_registry import ContainerRegistry, ContainerRegistryAr
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
+from components.flink.names import FLINK_LABEL
+from components.monitoring.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
+from components.monitoring.pod_monitor import pod_monitor
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
 
 NAMESPACE = "flink"
+POD_MONITOR = "flink"
 
 
 def tags(settings: Settings) -> dict[str, str]:
@@ -47,6 +53,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
             spec=settings.aks,
             protect=settings.protect,
             tags=tags(settings),
+            managed_prometheus=settings.monitoring.enabled,
         ),
     )
     event_hubs = KafkaEventHubs(
@@ -83,6 +90,8 @@ def build_stack(settings: Settings) -> dict[str, Any]:
         output_jaas_config=event_hubs.output_jaas_config,
     )
     outputs = workloads(settings, aks.provider, kafka, zookeeper_connect=None)
+    if settings.monitoring.enabled:
+        outputs.update(managed_prometheus(settings, aks, event_hubs))
     return {
         **outputs,
         "kafkaBootstrapServers": event_hubs.bootstrap_servers,
@@ -93,6 +102,30 @@ def build_stack(settings: Settings) -> dict[str, Any]:
         "kubeconfig": aks.kubeconfig,
         "containerRegistryLoginServer": registry.login_server,
     }
+
+
+def managed_prometheus(settings: Settings, aks: AksCluster, event_hubs: KafkaEventHubs) -> dict[str, Any]:
+    """Managed Prometheus for the cluster, the alerts, who is told, Grafana: the outputs it adds."""
+    spec = settings.monitoring
+    prometheus = ManagedPrometheus(
+        "monitoring",
+        ManagedPrometheusArgs(
+            name_prefix=f"{settings.project}-{settings.stack}",
+            resource_group_name=aks.resource_group_name,
+            location=settings.location,
+            cluster_id=aks.cluster_id,
+            cluster_name=aks.cluster_name,
+            emails=list(spec.emails),
+            bounds=spec.bounds(),
+            event_hubs_namespace_id=event_hubs.namespace_id,
+            enable_grafana=spec.grafana,
+            tags=tags(settings),
+        ),
+    )
+    outputs: dict[str, Any] = {"prometheusQueryEndpoint": prometheus.query_endpoint}
+    if prometheus.grafana_endpoint is not None:
+        outputs["grafanaUrl"] = prometheus.grafana_endpoint
+    return outputs
 
 
 def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> dict[str, Any]:
@@ -127,13 +160,15 @@ def _name(full_key: str) -> str:
 def workloads(
     settings: Settings, provider: k8s.Provider, kafka: KafkaEndpoint, zookeeper_connect: str | None
 ) -> dict[str, Any]:
-    """The namespace, ZooKeeper (from the chart unless a connect string is given) and Flink."""
+    """The namespace, ZooKeeper (from the chart unless a connect string is given), Flink, the PodMonitor."""
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project}),
         opts=on_cluster,
     )
+    if settings.monitoring.enabled:  # a new AKS cluster: its metrics add-on reads the PodMonitor
+        flink_pod_monitor(provider, namespace)
     flink_depends_on: list[pulumi.Resource] = [namespace]
     if zookeeper_connect is None:
         zookeeper = ZooKeeperEnsemble(
@@ -172,3 +207,16 @@ def workloads(
     if flink.port_forward_command is not None:
         outputs["portForwardCommand"] = flink.port_forward_command
     return outputs
+
+
+def flink_pod_monitor(provider: k8s.Provider, namespace: k8s.core.v1.Namespace) -> None:
+    """The PodMonitor (Azure's ``azmonitoring.coreos.com`` group) scraping every Flink pod's ``metrics`` port."""
+    manifest = pod_monitor(POD_MONITOR, NAMESPACE, FLINK_LABEL)
+    k8s.apiextensions.CustomResource(
+        "flink-pod-monitor",
+        api_version=manifest["apiVersion"],
+        kind=manifest["kind"],
+        metadata=manifest["metadata"],
+        spec=manifest["spec"],
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespace]),
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from components.aks_spec import AksSpec
 from components.event_hubs_spec import EventHubsSpec
 from components.flink.spec import FlinkSpec, UiSpec
+from components.monitoring.spec import MonitoringSpec
 from components.zookeeper_spec import ZooKeeperSpec
 from infra.config import validation as v
 from infra.config.aks import AKS_KEYS as AKS_KEYS
@@ -30,6 +31,8 @@ from infra.config.event_hubs import parse_event_hubs
 from infra.config.flink import FLINK_IMAGES as FLINK_IMAGES  # re-exported: the README's reference
 from infra.config.flink import FLINK_KEYS as FLINK_KEYS
 from infra.config.flink import parse_flink
+from infra.config.monitoring import MONITORING_KEYS as MONITORING_KEYS
+from infra.config.monitoring import parse_monitoring
 from infra.config.profiles import DEFAULT_PROFILE, PROFILES
 from infra.config.target import SECRET_KEYS, TargetSettings, parse_target
 from infra.config.ui import UI_KEYS as UI_KEYS
@@ -51,6 +54,7 @@ TOP_LEVEL_KEYS = (
     "flink",
     "ui",
     "protect",
+    "monitoring",  # managed Prometheus, alerts, Grafana (infra/config/monitoring.py)
     "allowUnlistedLocation",  # accept a region missing from infra/config/azure_regions.py
     "target",  # an existing cluster (infra/config/target.py), with its secret keys:
     *SECRET_KEYS,
@@ -73,6 +77,7 @@ class Settings:
     ui: UiSpec
     protect: bool
     target: TargetSettings
+    monitoring: MonitoringSpec
 
 
 def parse_settings(
@@ -120,6 +125,9 @@ def parse_settings(
         ui=parse_ui(config.get(key("ui"))),
         protect=protect,
         target=target,
+        monitoring=parse_monitoring(
+            stack, config.get(key("monitoring")), flink.checkpoint_interval.millis, target.existing is not None
+        ),
     )
 
 

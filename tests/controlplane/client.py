@@ -134,8 +134,10 @@ PLURALS = {
     "PodDisruptionBudget": "poddisruptionbudgets",
     "NetworkPolicy": "networkpolicies",
     "StorageClass": "storageclasses",
+    "CustomResourceDefinition": "customresourcedefinitions",
+    "PodMonitor": "podmonitors",  # azmonitoring.coreos.com (tests/kube/podmonitor_crd.py)
 }
-CLUSTER_SCOPED = {"Namespace", "PersistentVolume", "Node", "StorageClass"}
+CLUSTER_SCOPED = {"Namespace", "PersistentVolume", "Node", "StorageClass", "CustomResourceDefinition"}
 
 
 def collection_path(api_version: str, kind: str, namespace: str | None = None) -> str:

@@ -1,10 +1,11 @@
 """The reference pipeline (``ReferencePipeline``) with Flink's Prometheus reporter on.
 
-Before the first JobManager starts, the reporter's keys (``components.monitoring``) are
-added to the run's Flink config and its jar is put in ``plugins/``, as the image has it.
-In the cluster each pod serves port 9249; here the JobManager and the TaskManager share
-one host, so the port is a range of two free ports (each process binds the first free
-one) and ``metrics_ports()`` tells which process got which.
+The stack's rendered config already turns the reporter on (``components.monitoring``);
+before the first JobManager starts, its jar is put in ``plugins/``, as the image has it
+(a local run without this finds no reporter and serves no metrics). In the cluster each
+pod serves port 9249; here the JobManager and the TaskManager share one host, so the
+port becomes a range of two free ports (each process binds the first free one) and
+``metrics_ports()`` tells which process got which.
 """
 
 from __future__ import annotations
