@@ -34,11 +34,15 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * The scope is {@code https://<host of the first bootstrap server>/.default}; the JAAS
- * option {@code scope="…"} overrides it. No secret is configured anywhere.
+ * option {@code scope="…"} overrides it. The JAAS option {@code disableInstanceDiscovery="true"}
+ * skips MSAL's instance discovery at {@code login.microsoftonline.com}, for an authority it
+ * does not know (a private cloud, a local stand-in). No secret is configured anywhere.
  */
 public final class WorkloadIdentityLoginCallbackHandler implements AuthenticateCallbackHandler {
     /** JAAS option: the token scope instead of the one derived from {@code bootstrap.servers}. */
     public static final String SCOPE_OPTION = "scope";
+    /** JAAS option: {@code "true"} skips instance discovery (authorities MSAL does not know). */
+    public static final String DISABLE_INSTANCE_DISCOVERY_OPTION = "disableInstanceDiscovery";
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkloadIdentityLoginCallbackHandler.class);
 
@@ -52,10 +56,13 @@ public final class WorkloadIdentityLoginCallbackHandler implements AuthenticateC
             throw new ConfigException("sasl.mechanism=" + saslMechanism + ": "
                     + getClass().getSimpleName() + " serves OAUTHBEARER only");
         }
-        configure(WorkloadIdentityEnvironment.from(System.getenv()), scopeFrom(configs, jaasConfigEntries));
+        configure(
+                WorkloadIdentityEnvironment.from(System.getenv()),
+                scopeFrom(configs, jaasConfigEntries),
+                "true".equalsIgnoreCase(option(jaasConfigEntries, DISABLE_INSTANCE_DISCOVERY_OPTION)));
     }
 
-    void configure(WorkloadIdentityEnvironment identity, String scope) {
+    void configure(WorkloadIdentityEnvironment identity, String scope, boolean disableInstanceDiscovery) {
         this.identity = identity;
         this.scope = scope;
         WorkloadIdentityCredentialBuilder builder = new WorkloadIdentityCredentialBuilder()
@@ -65,17 +72,28 @@ public final class WorkloadIdentityLoginCallbackHandler implements AuthenticateC
         if (identity.authorityHost() != null) {
             builder.authorityHost(identity.authorityHost());
         }
+        if (disableInstanceDiscovery) {
+            builder.disableInstanceDiscovery();
+        }
         this.credential = builder.build();
         LOG.info("Kafka OAUTHBEARER: workload identity client id {} (tenant {}), scope {}, token file {}",
                 identity.clientId(), identity.tenantId(), scope, identity.tokenFile());
     }
 
-    static String scopeFrom(Map<String, ?> configs, List<AppConfigurationEntry> jaasConfigEntries) {
+    static String option(List<AppConfigurationEntry> jaasConfigEntries, String name) {
         for (AppConfigurationEntry entry : jaasConfigEntries) {
-            Object option = entry.getOptions().get(SCOPE_OPTION);
+            Object option = entry.getOptions().get(name);
             if (option != null && !option.toString().isBlank()) {
                 return option.toString().trim();
             }
+        }
+        return null;
+    }
+
+    static String scopeFrom(Map<String, ?> configs, List<AppConfigurationEntry> jaasConfigEntries) {
+        String scope = option(jaasConfigEntries, SCOPE_OPTION);
+        if (scope != null) {
+            return scope;
         }
         Object servers = configs.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
         if (servers instanceof List<?> list) {
