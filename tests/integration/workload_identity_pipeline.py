@@ -10,14 +10,23 @@ on the input; ``receiver-only`` is a Data Receiver on the input and nothing else
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from components.flink.kafka_secret import CONSUMER_PROPERTIES, PRODUCER_PROPERTIES
+from tests.controlplane import start as start_control_plane
 from tests.controlplane.client import KubeClient
 from tests.integration.kafka_broker import KafkaBroker
 from tests.integration.kafka_oauth import RECEIVER, SENDER, role_acls
-from tests.integration.kafka_pipeline import PROPERTIES_DIR_ENV, Log, ReferencePipeline, with_trust_store
+from tests.integration.kafka_pipeline import (
+    PROPERTIES_DIR_ENV,
+    START_TIMEOUT_S,
+    Log,
+    ReferencePipeline,
+    with_trust_store,
+)
 from tests.integration.workload_identity import IdentityChain, oauth_client_properties
 
 JOB = "flink"
@@ -29,6 +38,7 @@ class WorkloadIdentityPipeline(ReferencePipeline):
     def __init__(self, work_dir: Path, kube: KubeClient, log: Log = print) -> None:
         super().__init__(work_dir, log)
         self.kube = kube
+        self.issued_when_running = 0
 
     def start_kafka(self) -> KafkaBroker:
         self.chain = self.enter_context(
@@ -82,3 +92,28 @@ class WorkloadIdentityPipeline(ReferencePipeline):
 
     def generator_env(self) -> dict[str, str]:
         return {**os.environ, **self.chain.workload_env(GENERATOR)}
+
+    def wait_running(self, timeout_s: float = START_TIMEOUT_S) -> str:
+        """Running means every client of the job has logged in: later tokens are refreshes."""
+        job_id = super().wait_running(timeout_s)
+        self.issued_when_running = self.chain.issued(JOB)
+        return job_id
+
+    def token_refreshes(self) -> int:
+        """Tokens the stand-in issued to the job's identity since it ran (its refreshes)."""
+        return self.chain.issued(JOB) - self.issued_when_running
+
+    def auth_line(self) -> str:
+        refused = len(self.chain.service.refused)
+        return f"auth=workload-identity token_refreshes={self.token_refreshes()} exchanges_refused={refused}"
+
+
+@contextlib.contextmanager
+def started_with_control_plane(work_dir: Path, log: Log = print) -> Iterator[WorkloadIdentityPipeline]:
+    """A local control plane (the ServiceAccounts' issuer) and the pipeline on it, for the bench."""
+    plane = start_control_plane(work_dir / "controlplane", log)
+    try:
+        with WorkloadIdentityPipeline(work_dir / "pipeline", plane.admin, log) as pipeline:
+            yield pipeline
+    finally:
+        plane.stop()
