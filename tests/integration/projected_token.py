@@ -66,7 +66,6 @@ class ProjectedToken(Server):
         self.name = name
         self.path = path
         self.seconds = seconds
-        self.renewals = 0
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -86,7 +85,6 @@ class ProjectedToken(Server):
     def _renew(self) -> None:
         while not self._stopped.wait(self.seconds * RENEW_AT):
             self._write()
-            self.renewals += 1
 
     def stop(self) -> None:
         self._stopped.set()
