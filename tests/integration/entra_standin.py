@@ -279,6 +279,8 @@ class EntraStandIn(Server):
                     self._answer(200, standin.service.exchange(parts[0], form))
                 except ExchangeError as refused:
                     self._answer(refused.status, {"error": refused.error, "error_description": refused.description})
+                except Exception as error:  # noqa: BLE001 - answered, not swallowed: the client sees it
+                    self._answer(500, {"error": "server_error", "error_description": repr(error)})
 
         return Handler
 

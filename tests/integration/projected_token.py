@@ -6,8 +6,11 @@ points, and renewed at 80 % of its lifetime (the kubelet's rule).
 
 from __future__ import annotations
 
+import json
 import os
+import ssl
 import threading
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from tests.integration.server import Server
 
 MIN_EXPIRATION_S = 600  # the API server refuses shorter TokenRequests
 RENEW_AT = 0.8
+JWK_SET = "application/jwk-set+json"
 
 
 def ensure_service_account(client: KubeClient, namespace: str, name: str) -> None:
@@ -44,8 +48,18 @@ def request_token(
 
 
 def issuer_jwks(client: KubeClient) -> dict[str, Any]:
-    """The service-account issuer's public keys (OIDC discovery, as Entra ID reads them)."""
-    keys = client.get("/openid/v1/jwks")
+    """The service-account issuer's public keys (OIDC discovery, as Entra ID reads them).
+
+    The API server serves them only as ``application/jwk-set+json``, which ``KubeClient``
+    does not ask for.
+    """
+    context = ssl.create_default_context(cafile=str(client.ca_file))
+    if client.cert_file is not None and client.key_file is not None:
+        context.load_cert_chain(str(client.cert_file), str(client.key_file))
+    request = urllib.request.Request(f"{client.server}/openid/v1/jwks", headers={"Accept": JWK_SET})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+    with opener.open(request, timeout=client.timeout_s) as response:
+        keys = json.loads(response.read())
     if not isinstance(keys, dict):
         raise RuntimeError(f"/openid/v1/jwks answered {keys!r}")
     return keys
