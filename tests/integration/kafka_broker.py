@@ -6,6 +6,8 @@
 - authorisation: ``StandardAuthorizer``; each shared access rule may do what Event Hubs
   lets it: ``Listen`` reads its hub (and commits in the consumer group), ``Send`` writes it;
 - topics created up front (``auto.create.topics.enable=false``: hubs exist or not);
+- optionally (``oauth=``) an ``OAUTH`` listener taking Entra-shaped JWTs over OAUTHBEARER
+  (``kafka_oauth``);
 - an ``ADMIN`` listener (plain text, 127.0.0.1 only) for the broker's own traffic and the
   test's set-up and verification; ``super.users`` is its anonymous principal.
 
@@ -36,6 +38,8 @@ from confluent_kafka.admin import (
 
 from tests.integration.kafka_credentials import LISTEN, SharedAccessRule, write_credentials_file
 from tests.integration.kafka_dist import KafkaDist, ensure_kafka_dist
+from tests.integration.kafka_oauth import LISTENER as OAUTH_LISTENER
+from tests.integration.kafka_oauth import OAuthListener, jvm_options, server_properties
 from tests.integration.kafka_plugin import CREDENTIALS_PROPERTY, PROVIDER_CREATOR, build_plugin_jar
 from tests.integration.kafka_tls import TestTls, make_tls
 from tests.integration.processes import ManagedProcess, start_process
@@ -98,18 +102,31 @@ def read_acls(rule: SharedAccessRule, consumer_group: str) -> list[AclBinding]:
 class KafkaBroker(Server):
     """``with KafkaBroker(dir, rules, topics, group) as broker: broker.bootstrap_servers``."""
 
-    def __init__(self, work_dir: Path, rules: list[SharedAccessRule], topics: list[Topic], consumer_group: str) -> None:
+    def __init__(
+        self,
+        work_dir: Path,
+        rules: list[SharedAccessRule],
+        topics: list[Topic],
+        consumer_group: str,
+        oauth: OAuthListener | None = None,
+    ) -> None:
         self.work_dir = work_dir
         self.rules = rules
         self.topics = topics
         self.consumer_group = consumer_group
+        self.oauth = oauth
         self.process: ManagedProcess | None = None
-        self.port = self.admin_port = self.controller_port = 0
+        self.port = self.admin_port = self.controller_port = self.oauth_port = 0
 
     @property
     def bootstrap_servers(self) -> str:
         """The Event Hubs-shaped endpoint (SASL_SSL)."""
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def oauth_bootstrap_servers(self) -> str:
+        """The OAUTHBEARER endpoint (SASL_SSL), when started with ``oauth``."""
+        return f"127.0.0.1:{self.oauth_port}"
 
     @property
     def admin_bootstrap_servers(self) -> str:
@@ -166,6 +183,12 @@ class KafkaBroker(Server):
             "share.coordinator.state.topic.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
         }
+        if self.oauth is not None:
+            oauth = f"{OAUTH_LISTENER}://127.0.0.1:{self.oauth_port}"
+            for key in ("listeners", "advertised.listeners"):
+                settings[key] += f",{oauth}"
+            settings["listener.security.protocol.map"] += f",{OAUTH_LISTENER}:SASL_SSL"
+            settings.update(server_properties(self.oauth))
         return "".join(f"{k}={v}\n" for k, v in settings.items())
 
     def _java(self, dist: KafkaDist, plugin: Path, main: str, *args: str) -> list[str]:
@@ -179,6 +202,7 @@ class KafkaBroker(Server):
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.work_dir / 'log4j2.properties'}",
             f"-D{CREDENTIALS_PROPERTY}={self.work_dir / 'credentials.tsv'}",
+            *(jvm_options(self.oauth) if self.oauth is not None else []),
             "-cp",
             classpath,
             main,
@@ -192,7 +216,7 @@ class KafkaBroker(Server):
         self.tls: TestTls = make_tls(self.work_dir / "tls")
         write_credentials_file(self.rules, self.work_dir / "credentials.tsv")
         (self.work_dir / "log4j2.properties").write_text(LOG4J2)
-        self.port, self.admin_port, self.controller_port = free_ports(3)
+        self.port, self.admin_port, self.controller_port, self.oauth_port = free_ports(4)
         config = self.work_dir / "server.properties"
         config.write_text(self._server_properties(self.work_dir / "data"))
         config.chmod(0o600)

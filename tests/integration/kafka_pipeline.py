@@ -36,6 +36,7 @@ from tests.integration.flink_processes import FlinkLayout, prepare_layout, start
 from tests.integration.flink_rest import FlinkRest
 from tests.integration.kafka_broker import QUIET, KafkaBroker, Topic
 from tests.integration.kafka_credentials import LISTEN, SEND, rule
+from tests.integration.kafka_oauth import OAuthListener
 from tests.integration.local_config import REPO_ROOT, STACK, LocalPorts, write_local_config
 from tests.integration.process_group import ProcessGroup
 from tests.integration.processes import ManagedProcess, start_process
@@ -84,6 +85,7 @@ class ReferencePipeline(ProcessGroup):
         self.send = rule("flink-send", self.hubs.output_hub, SEND)
         self.generator_rule = rule("generator-send", self.hubs.input_hub, SEND)
         self.jobmanagers: list[ManagedProcess] = []
+        self.oauth: OAuthListener | None = None  # the broker's OAUTHBEARER listener, if any
 
     # --- start -----------------------------------------------------------------------
     def start_kafka(self) -> KafkaBroker:
@@ -98,6 +100,7 @@ class ReferencePipeline(ProcessGroup):
                 [self.listen, self.send, self.generator_rule],
                 topics,
                 self.hubs.consumer_group,
+                self.oauth,
             )
         )
         return self.broker
@@ -187,7 +190,12 @@ class ReferencePipeline(ProcessGroup):
             "--schedule",
             ",".join(f"{rate}:{seconds}" for rate, seconds in schedule),
         ]
-        return self.track(start_process("generator", argv, self.work_dir / "generator.log", cwd=self.work_dir))
+        log = self.work_dir / "generator.log"
+        return self.track(start_process("generator", argv, log, env=self.generator_env(), cwd=self.work_dir))
+
+    def generator_env(self) -> dict[str, str] | None:
+        """The generator's environment (None: this process's)."""
+        return None
 
     # --- reading the topics (the ADMIN listener: the test's view, not a client's) ---------
     def _records(self, topic: str) -> Iterator[Any]:

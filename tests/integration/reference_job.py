@@ -27,7 +27,8 @@ BUILT_JAR = Path("target") / "reference-job.jar"
 
 
 def sources() -> list[Path]:
-    return [JOBS_DIR / "pom.xml", *sorted((JOBS_DIR / "src").rglob("*.java"))]
+    """Everything the build reads: the pom and every file under ``src`` (sources, resources)."""
+    return [JOBS_DIR / "pom.xml", *sorted(p for p in (JOBS_DIR / "src").rglob("*") if p.is_file())]
 
 
 def source_hash() -> str:

@@ -1,7 +1,7 @@
 """Throughput and latency of the data path on this machine, and failover under load.
 
     python -m tests.integration.throughput_bench [--seconds 30] [--rates 1000,5000,10000]
-        [--runs N] [--max-rate] [--failover] [--keep DIR]
+        [--runs N] [--max-rate] [--failover] [--auth sas|workload-identity] [--keep DIR]
 
 Starts the Event Hubs-shaped Kafka broker, ZooKeeper and Flink with the reference job (the
 dev stack's config: one TaskManager, one slot; ``kafka_pipeline``), drives the generator
@@ -18,21 +18,28 @@ longer keeps the median e2e p99 under one second and prints ``max_rate_p99_under
 ``--failover`` runs a fresh pipeline at 5,000 events/s, kills the JobManager with SIGKILL
 after a completed checkpoint, starts it again, and prints ``failover: …`` with the
 recovery time, the restored checkpoint, lost and duplicated events over the whole run.
+``--auth workload-identity`` runs the rates with the clients on OAUTHBEARER (a local control
+plane's projected tokens, the Entra stand-in, Kafka's JWT validator;
+``workload_identity_pipeline``) and adds ``auth=workload-identity token_refreshes=<n>``:
+the tokens the job's identity got after it started running.
 Figures are printed, never asserted; exit status 1 if a run failed or lost events.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.integration.kafka_pipeline import ReferencePipeline
 from tests.integration.load_schedule import WARMUP, PhaseResult, fmt, phase_line, run_schedule
+from tests.integration.workload_identity_pipeline import WorkloadIdentityPipeline, started_with_control_plane
 from tests.waiting import wait_until
 
 SEARCH_WARMUP = (1000, 5)  # the pipeline is warm already: only the generator's own start
@@ -71,9 +78,23 @@ def sustains(phases: list[PhaseResult]) -> bool:
     )
 
 
-def measure_rates(work_dir: Path, rates: list[int], seconds: int, runs: int, max_rate: bool) -> bool:
+SAS = "sas"
+WORKLOAD_IDENTITY = "workload-identity"
+
+
+@contextlib.contextmanager
+def rates_pipeline(work_dir: Path, auth: str) -> Iterator[ReferencePipeline]:
+    if auth == WORKLOAD_IDENTITY:
+        with started_with_control_plane(work_dir) as with_identity:
+            yield with_identity
+    else:
+        with ReferencePipeline(work_dir) as pipeline:
+            yield pipeline
+
+
+def measure_rates(work_dir: Path, rates: list[int], seconds: int, runs: int, max_rate: bool, auth: str = SAS) -> bool:
     ok = True
-    with ReferencePipeline(work_dir / "rates") as pipeline:
+    with rates_pipeline(work_dir / "rates", auth) as pipeline:
         pipeline.start()
         pipeline.wait_running()
         by_rate: dict[int, list[PhaseResult]] = {rate: [] for rate in rates}
@@ -98,6 +119,8 @@ def measure_rates(work_dir: Path, rates: list[int], seconds: int, runs: int, max
                     break
                 best = rate
             print(f"max_rate_p99_under_1s={best if best is not None else 'below ' + str(MAX_RATE_STEPS[0])}")
+        if isinstance(pipeline, WorkloadIdentityPipeline):
+            print(pipeline.auth_line(), flush=True)
     return ok
 
 
@@ -155,6 +178,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=1, help="repeat each rate, print medians (default 1)")
     parser.add_argument("--max-rate", action="store_true", help="search the highest rate with p99 < 1 s")
     parser.add_argument("--failover", action="store_true", help="kill the JobManager at 5,000 events/s")
+    parser.add_argument(
+        "--auth", choices=(SAS, WORKLOAD_IDENTITY), default=SAS, help="how the clients authenticate (default sas)"
+    )
     parser.add_argument("--keep", type=Path, help="keep logs and data under this directory")
     args = parser.parse_args(argv)
     if args.seconds < 2:
@@ -174,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="throughput-bench-") as tmp:
         work_dir = args.keep or Path(tmp)
-        ok = measure_rates(work_dir, args.rates, args.seconds, args.runs, args.max_rate)
+        ok = measure_rates(work_dir, args.rates, args.seconds, args.runs, args.max_rate, args.auth)
         if args.failover:
             ok = measure_failover(work_dir) and ok
     return 0 if ok else 1
