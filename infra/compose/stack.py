@@ -24,6 +24,7 @@ from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+from infra.compose import job_impact
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
 
@@ -167,6 +168,8 @@ def workloads(
         "flinkUiUrl": flink.ui_url,
         "namespace": NAMESPACE,
         "zookeeperConnect": connect,
+        job_impact.RECORD_OUTPUT: flink.deployed_job,
+        job_impact.STATEMENT_OUTPUT: job_impact.state_impact_output(flink.deployed_job),
     }
     if flink.port_forward_command is not None:
         outputs["portForwardCommand"] = flink.port_forward_command
