@@ -133,3 +133,19 @@ def test_a_job_change_with_a_switch_to_savepoint_mode_is_refused_by_the_start_st
     severity, statement = said(preview(project, jobArgs=NEW_ARGS, upgradeMode="savepoint"))
     assert severity == "warning"
     assert statement.startswith("refused: the running JobManager (upgradeMode last-state) takes no savepoint")
+
+
+def test_the_mode_alone_restarts_the_jobmanager_then_a_job_change_is_a_savepoint_upgrade(
+    deployed: tuple[EngineProject, Run],
+) -> None:
+    project, _ = deployed
+    project.write_stack(STACK, config(upgradeMode="savepoint"))
+    up = project.run(STACK, "up")
+    severity, statement = said(up)
+    assert (severity, statement.split(":")[0]) == ("info", "JobManager restart with recovery")
+    assert up.ops()["kubernetes:apps/v1:Deployment::flink-jobmanager"] == "update"
+    severity, statement = said(preview(project, jobArgs=NEW_ARGS, upgradeMode="savepoint"))
+    assert severity == "info"
+    assert statement.startswith(
+        "savepoint upgrade: the running JobManager takes a savepoint before it stops and the new job graph starts"
+    )
