@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.flink import kafka_secret, pods, services, sidecar, zones
-from components.flink.fingerprint import job_fingerprint
+from components.flink.fingerprint import job_fingerprint, jobmanager_config
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
 from components.flink.kafka_secret import KafkaEndpoint
 from components.flink.names import (
@@ -25,6 +26,7 @@ from components.flink.names import (
     meta,
 )
 from components.flink.spec import FlinkSpec, UiSpec
+from components.flink.state_impact import DeployedJob
 
 
 @dataclass
@@ -42,6 +44,7 @@ class FlinkJobClusterArgs:
 class FlinkJobCluster(pulumi.ComponentResource):
     ui_url: pulumi.Output[str]
     port_forward_command: pulumi.Output[str] | None
+    deployed_job: pulumi.Output[dict[str, Any]]  # DeployedJob.to_output(): what `up` will run
 
     def __init__(self, name: str, args: FlinkJobClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:flink:FlinkJobCluster", name, None, opts)
@@ -102,13 +105,18 @@ class FlinkJobCluster(pulumi.ComponentResource):
             spec=services.ui_service_spec(args.ui.exposure, args.ui.allowed_cidrs),
             opts=child,
         )
+        # The JobManager rolls on the keys it reads, the TaskManagers on the whole file.
+        fingerprint = job_fingerprint(s.image, s.job_jar, s.job_class_name, s.job_args, config)
         ctx = pods.PodContext(
             spec=s,
             cluster_id=args.cluster_id,
             zookeeper_quorum=args.zookeeper_quorum,
-            config_checksum=config_yaml.apply(lambda text: hashlib.sha256(text.encode()).hexdigest()),
-            fingerprint=job_fingerprint(s.image, s.job_jar, s.job_class_name, s.job_args, config),
+            config_checksum=pulumi.Output.all(**jobmanager_config(config)).apply(to_config_yaml).apply(_sha256),
+            fingerprint=fingerprint,
         )
+        jobmanager_pod = pods.jobmanager_template(ctx, sidecar.with_port_patcher if s.sidecar else None)
+        taskmanager_ctx = replace(ctx, config_checksum=config_yaml.apply(_sha256))
+        taskmanager_pod = _spread(pods.taskmanager_template(taskmanager_ctx), labels("taskmanager"), args.zonal)
         k8s.apps.v1.Deployment(
             f"{name}-jobmanager",
             metadata=meta(ns, JOBMANAGER_DEPLOYMENT),
@@ -117,7 +125,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
                 # Never two JobManagers at once: the old one must be gone first.
                 "strategy": {"type": "Recreate"},
                 "selector": {"matchLabels": labels("jobmanager")},
-                "template": pods.jobmanager_template(ctx, sidecar.with_port_patcher if s.sidecar else None),
+                "template": jobmanager_pod,
             },
             # No depends_on the Services: a Service's await waits for ready endpoints, which
             # only this Deployment's pod can give.
@@ -129,7 +137,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             spec={
                 "replicas": s.task_managers,
                 "selector": {"matchLabels": labels("taskmanager")},
-                "template": _spread(pods.taskmanager_template(ctx), labels("taskmanager"), args.zonal),
+                "template": taskmanager_pod,
             },
             opts=child,
         )
@@ -139,7 +147,35 @@ class FlinkJobCluster(pulumi.ComponentResource):
         else:
             self.ui_url = ui.status.apply(_load_balancer_url)
             self.port_forward_command = None
-        self.register_outputs({"ui_url": self.ui_url, "port_forward_command": self.port_forward_command})
+        self.deployed_job = pulumi.Output.all(_digest(jobmanager_pod), _digest(taskmanager_pod)).apply(
+            lambda digests: _deployed_job(s, fingerprint, digests[0], digests[1]).to_output()
+        )
+        self.register_outputs(
+            {"ui_url": self.ui_url, "port_forward_command": self.port_forward_command, "job": self.deployed_job}
+        )
+
+
+def _deployed_job(s: FlinkSpec, fingerprint: str, jobmanager_pod: str, taskmanager_pod: str) -> DeployedJob:
+    return DeployedJob(
+        fingerprint=fingerprint,
+        job_manager_pod=jobmanager_pod,
+        task_manager_pod=taskmanager_pod,
+        task_managers=s.task_managers,
+        parallelism=s.parallelism,
+        max_parallelism=s.max_parallelism,
+        upgrade_mode=s.upgrade_mode,
+        savepoint_fallback=s.savepoint_fallback,
+    )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digest(template: dict[str, Any]) -> pulumi.Output[str]:
+    """A pod template's digest once its values resolve: equal digests, no rollout."""
+    resolved = pulumi.Output.from_input(template)
+    return resolved.apply(lambda t: _sha256(json.dumps(t, sort_keys=True, separators=(",", ":"))))
 
 
 def _spread(template: dict[str, Any], labels: dict[str, str], zonal: bool) -> dict[str, Any]:

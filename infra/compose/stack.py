@@ -29,6 +29,7 @@ from components.flink.names import FLINK_LABEL
 from components.monitoring.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
 from components.monitoring.pod_monitor import pod_monitor
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+from infra.compose import job_impact
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
 
@@ -203,6 +204,8 @@ def workloads(
         "flinkUiUrl": flink.ui_url,
         "namespace": NAMESPACE,
         "zookeeperConnect": connect,
+        job_impact.RECORD_OUTPUT: flink.deployed_job,
+        job_impact.STATEMENT_OUTPUT: job_impact.state_impact_output(flink.deployed_job),
     }
     if flink.port_forward_command is not None:
         outputs["portForwardCommand"] = flink.port_forward_command

@@ -95,6 +95,9 @@ class OfflineMocks(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
+        if args.typ == "pulumi:pulumi:StackReference":
+            # The stack reads its own last outputs: a stack never deployed has none.
+            return args.resource_id, {**state, "outputs": {}, "secretOutputNames": []}
         if self.preview:
             return "", state
         name_input = AZURE_NAME_INPUTS.get(args.typ)
