@@ -12,6 +12,7 @@ command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)  # the reference job, the Kafka broker's jars
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)  # promtool and the server of the metrics check
 if (( ${#missing[@]} )); then
   sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
   ${sudo} apt-get update -q

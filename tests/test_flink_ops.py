@@ -12,22 +12,20 @@ from pathlib import Path
 import pytest
 
 from infra.ops import flink_ops
-from tests.flink_rest_standin import JOB, serving
+from tests.standins.flink_rest import JOB, FakeFlinkRest
 
 
 def test_savepoint_prints_the_path_of_the_completed_savepoint(capsys: pytest.CaptureFixture[str]) -> None:
-    with serving() as flink:
-        url = f"http://127.0.0.1:{flink.server_address[1]}"
-        assert flink_ops.main(["--rest", url, "--local-env", "{}", "savepoint"]) == 0
+    with FakeFlinkRest() as flink:
+        assert flink_ops.main(["--rest", flink.url, "--local-env", "{}", "savepoint"]) == 0
         assert ("POST", f"/jobs/{JOB}/savepoints", '{"cancel-job": false}') in flink.requests
     assert capsys.readouterr().out.strip() == "file:/flink-data/savepoints/savepoint-1"
 
 
 def test_a_failed_savepoint_is_one_error_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
-    with serving() as flink:
+    with FakeFlinkRest() as flink:
         flink.outcome = {"failure-cause": {"class": "CheckpointException", "stack-trace": "declined by task"}}
-        url = f"http://127.0.0.1:{flink.server_address[1]}"
-        assert flink_ops.main(["--rest", url, "--local-env", "{}", "savepoint"]) == 1
+        assert flink_ops.main(["--rest", flink.url, "--local-env", "{}", "savepoint"]) == 1
     assert capsys.readouterr().err.strip() == "error: savepoint failed: declined by task"
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from components.flink.job_health import JOB_LIVENESS
-from tests.flink_rest_standin import FakeFlink, serving
+from tests.standins.flink_rest import FakeFlinkRest
 
 
 @pytest.fixture
-def flink() -> Iterator[FakeFlink]:
-    with serving() as server:
+def flink() -> Iterator[FakeFlinkRest]:
+    with FakeFlinkRest() as server:
         yield server
 
 
@@ -45,8 +45,8 @@ def backdate(tmp_path: Path, seconds: int) -> None:
     path.write_text(f"{seen} {int(time.time()) - seconds}\n")
 
 
-def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlink) -> None:
-    port = flink.server_address[1]
+def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
     assert probe(tmp_path, port).returncode == 0
     assert progress_file(tmp_path).read_text().split()[0] == "3"
     backdate(tmp_path, LIMIT_S + 100)
@@ -54,8 +54,8 @@ def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlink)
     assert probe(tmp_path, port).returncode == 0
 
 
-def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: Path, flink: FakeFlink) -> None:
-    port = flink.server_address[1]
+def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
     assert probe(tmp_path, port).returncode == 0
     backdate(tmp_path, LIMIT_S - 100)
     assert probe(tmp_path, port).returncode == 0, "within the limit"
@@ -65,9 +65,9 @@ def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: P
     assert "RUNNING: no completed checkpoint for" in result.stdout
 
 
-def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flink: FakeFlink) -> None:
+def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flink: FakeFlinkRest) -> None:
     flink.state = "RESTARTING"
-    port = flink.server_address[1]
+    port = flink.port
     assert probe(tmp_path, port).returncode == 0
     flink.completed = 9  # counts of a job that does not run are not progress
     backdate(tmp_path, LIMIT_S + 100)
@@ -75,9 +75,8 @@ def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flin
     assert result.returncode == 1 and "RESTARTING" in result.stdout
 
 
-def test_no_rest_api_fails(tmp_path: Path, flink: FakeFlink) -> None:
-    port = flink.server_address[1]
-    flink.shutdown()
-    flink.server_close()
+def test_no_rest_api_fails(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    flink.down = True
     result = probe(tmp_path, port)
     assert result.returncode == 1 and "not answering" in result.stdout

@@ -13,7 +13,6 @@ import signal
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,21 +21,16 @@ import pytest
 
 from components.flink import port_patcher as pp
 from tests.kube.sidecar_process import SidecarProcess
-from tests.standins import FakeFlinkRest, FakeServiceApi, default_service
+from tests.standins.flink_rest import FakeFlinkRest
+from tests.standins.service_api import FakeServiceApi, default_service
+from tests.waiting import wait_until
 
 NEW_PORT = 41234
 WAIT_S = 10.0  # upper bound for anything the tests wait for; never a performance claim
+CHECK_S = 0.01  # how often a wait checks its condition
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 def fields(line: str) -> dict[str, str]:
@@ -87,7 +81,7 @@ class LoopRunner:
         return [line for line in self.lines if fields(line)["action"] == action]
 
     def wait_for(self, action: str, count: int = 1) -> list[str]:
-        wait_until(lambda: len(self.with_action(action)) >= count, f"{count} x action={action}")
+        wait_until(f"{count} x action={action}", lambda: len(self.with_action(action)) >= count, WAIT_S, CHECK_S)
         return self.with_action(action)
 
     def close(self) -> None:
@@ -103,7 +97,7 @@ class LoopRunner:
 def no_leftover_threads() -> Iterator[None]:
     before = set(threading.enumerate())
     yield
-    wait_until(lambda: set(threading.enumerate()) <= before, "test threads to finish", 5.0)
+    wait_until("test threads to finish", lambda: set(threading.enumerate()) <= before, 5.0, CHECK_S)
 
 
 @pytest.fixture
@@ -404,13 +398,13 @@ def test_loop_logs_in_sync_once_then_stays_quiet_until_a_change(
     flink.rpc_port = 6123
     loop = start_loop(config)
     loop.wait_for("unchanged")
-    wait_until(lambda: len(kube.requests_of("GET")) >= 5, "several polls")
+    wait_until("several polls", lambda: len(kube.requests_of("GET")) >= 5, WAIT_S, CHECK_S)
     assert actions(loop.lines) == ["unchanged"]
 
     flink.rpc_port = NEW_PORT  # the JobManager restarted on another port
     loop.wait_for("unchanged", count=2)
     polls = len(kube.requests_of("GET"))
-    wait_until(lambda: len(kube.requests_of("GET")) >= polls + 5, "several more polls")
+    wait_until("several more polls", lambda: len(kube.requests_of("GET")) >= polls + 5, WAIT_S, CHECK_S)
 
     assert actions(loop.lines) == ["unchanged", "patched", "unchanged"]
     patched = fields(loop.with_action("patched")[0])
@@ -665,7 +659,7 @@ class Sidecar(SidecarProcess):
         super().__init__(env, stderr_apart=True)
 
     def wait_for(self, action: str) -> None:
-        wait_until(lambda: action in actions(self.lines), f"the process to log action={action}")
+        wait_until(f"the process to log action={action}", lambda: action in actions(self.lines), WAIT_S, CHECK_S)
 
     def stop(self, signum: signal.Signals = signal.SIGTERM) -> tuple[int, str]:
         """Send ``signum``; return the exit code and stderr (bounded wait)."""
@@ -708,7 +702,7 @@ def test_process_patches_then_exits_0_on_signal(
     signum: signal.Signals,
 ) -> None:
     process = sidecar(env)
-    wait_until(lambda: kube.port_named("rpc")["port"] == NEW_PORT, "the Service to be patched")
+    wait_until("the Service to be patched", lambda: kube.port_named("rpc")["port"] == NEW_PORT, WAIT_S, CHECK_S)
     process.wait_for("unchanged")
 
     returncode, err = process.stop(signum)
@@ -753,7 +747,7 @@ def test_process_never_logs_the_token(
     token_file.write_text("very-secret-token")
     kube.token = "other-token"  # every call is rejected with 401 and logged
     process = sidecar({**env, "KUBERNETES_TOKEN_FILE": str(token_file)})
-    wait_until(lambda: len(kube.requests) >= 3, "a few rejected calls")
+    wait_until("a few rejected calls", lambda: len(kube.requests) >= 3, WAIT_S, CHECK_S)
     kube.token = "very-secret-token"
     process.wait_for("patched")
 

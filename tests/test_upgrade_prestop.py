@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from components.flink.upgrade_scripts import SAVEPOINT_BEFORE_STOP
-from tests.flink_rest_standin import JOB, FakeFlink, serving
+from tests.standins.flink_rest import JOB, FakeFlinkRest
 
 
 @pytest.fixture
-def flink() -> Iterator[FakeFlink]:
-    with serving() as server:
+def flink() -> Iterator[FakeFlinkRest]:
+    with FakeFlinkRest() as server:
         yield server
 
 
@@ -39,33 +39,32 @@ def recorded(tmp_path: Path) -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
-def test_takes_a_savepoint_keeping_the_job_running_and_records_its_path(tmp_path: Path, flink: FakeFlink) -> None:
-    result = pre_stop(tmp_path, flink.server_address[1])
+def test_takes_a_savepoint_keeping_the_job_running_and_records_its_path(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    result = pre_stop(tmp_path, flink.port)
     assert result.returncode == 0, result.stderr
     assert recorded(tmp_path) == "file:/flink-data/savepoints/savepoint-1"
     assert ("POST", f"/jobs/{JOB}/savepoints", '{"cancel-job":false}') in flink.requests
     assert "recorded for the next start" in (tmp_path / "state" / "history.log").read_text()
 
 
-def test_a_failed_savepoint_records_nothing(tmp_path: Path, flink: FakeFlink) -> None:
+def test_a_failed_savepoint_records_nothing(tmp_path: Path, flink: FakeFlinkRest) -> None:
     flink.outcome = {"failure-cause": {"class": "CheckpointException", "stack-trace": "declined"}}
-    result = pre_stop(tmp_path, flink.server_address[1])
+    result = pre_stop(tmp_path, flink.port)
     assert result.returncode == 0
     assert recorded(tmp_path) is None
     assert "savepoint failed" in result.stdout
 
 
-def test_no_running_job_or_no_rest_api_records_nothing(tmp_path: Path, flink: FakeFlink) -> None:
+def test_no_running_job_or_no_rest_api_records_nothing(tmp_path: Path, flink: FakeFlinkRest) -> None:
     flink.state = "RESTARTING"
-    assert "no RUNNING job" in pre_stop(tmp_path, flink.server_address[1]).stdout
-    port = flink.server_address[1]
-    flink.shutdown()
-    flink.server_close()
+    assert "no RUNNING job" in pre_stop(tmp_path, flink.port).stdout
+    port = flink.port
+    flink.down = True
     assert "not answering" in pre_stop(tmp_path, port).stdout
     assert recorded(tmp_path) is None
 
 
-def test_other_modes_do_nothing(tmp_path: Path, flink: FakeFlink) -> None:
+def test_other_modes_do_nothing(tmp_path: Path, flink: FakeFlinkRest) -> None:
     for mode in ("last-state", "stateless"):
-        assert pre_stop(tmp_path, flink.server_address[1], mode=mode).returncode == 0
+        assert pre_stop(tmp_path, flink.port, mode=mode).returncode == 0
     assert flink.requests == [] and not (tmp_path / "state").exists()

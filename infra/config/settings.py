@@ -16,8 +16,8 @@ from typing import Any
 
 from components.aks_spec import AksSpec
 from components.event_hubs_spec import EventHubsSpec
-from components.zookeeper_spec import ZooKeeperSpec
 from components.flink.spec import FlinkSpec, UiSpec
+from components.zookeeper_spec import ZooKeeperSpec
 from infra.config import validation as v
 from infra.config.aks import AKS_KEYS as AKS_KEYS
 from infra.config.aks import AUTOSCALE_KEYS as AUTOSCALE_KEYS
@@ -29,12 +29,11 @@ from infra.config.event_hubs import parse_event_hubs
 from infra.config.flink import FLINK_IMAGES as FLINK_IMAGES  # re-exported: the README's reference
 from infra.config.flink import FLINK_KEYS as FLINK_KEYS
 from infra.config.flink import parse_flink
-from infra.config.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from infra.config.profiles import DEFAULT_PROFILE, PROFILES
 from infra.config.target import SECRET_KEYS, TargetSettings, parse_target
 from infra.config.ui import UI_KEYS as UI_KEYS
 from infra.config.ui import parse_ui
 from infra.config.validation import PROJECT, ConfigError, key
-from infra.config.validation import storage_class as _storage_class
 from infra.config.zookeeper import DEFAULT_ZOOKEEPER_CHART_VERSION as DEFAULT_ZOOKEEPER_CHART_VERSION
 from infra.config.zookeeper import DEFAULT_ZOOKEEPER_IMAGE as DEFAULT_ZOOKEEPER_IMAGE
 from infra.config.zookeeper import IMAGE_KEYS as IMAGE_KEYS

@@ -18,14 +18,13 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from tests.cache import filled_once
 from tests.controlplane import versions
+from tests.log import Log
 
 GO_INSTALL_BIN = "/usr/local/go/bin"  # where Go's official installation puts it, if not on PATH
-Log = Callable[[str], None]
 
 
 class BuildError(RuntimeError):

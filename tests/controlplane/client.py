@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import ssl
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from tests.waiting import wait_until
 
 JSON = "application/json"
 APPLY = "application/apply-patch+yaml"  # the body may be JSON, a subset of YAML
@@ -105,11 +106,7 @@ class KubeClient:
         return self.request("PATCH", object_path(obj), obj, content_type=APPLY, params=params)
 
     def wait_for(self, what: str, condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out after {timeout_s:g} s waiting for {what}")
-            time.sleep(0.2)
+        wait_until(what, condition, timeout_s, 0.2)
 
 
 def _decode(raw: bytes) -> Any:

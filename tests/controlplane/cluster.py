@@ -23,8 +23,8 @@ from tests.controlplane.build import ensure_binaries
 from tests.controlplane.client import KubeClient
 from tests.controlplane.kubeconfig import write_kubeconfig
 from tests.controlplane.versions import KUBERNETES_VERSION
-
-Log = Callable[[str], None]
+from tests.log import Log
+from tests.ports import free_port, free_ports
 
 SERVICE_CIDR = "10.96.0.0/16"
 SERVICE_IP = "10.96.0.1"  # the first address: the `kubernetes` Service
@@ -165,7 +165,7 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
     _prepare(workdir)
     logs = workdir / "logs"
     keys = pki.generate(workdir / "pki", CLIENTS, SERVICE_IP)
-    etcd_port, etcd_peer_port, api_port = processes.free_port(), processes.free_port(), processes.free_port()
+    etcd_port, etcd_peer_port, api_port = free_ports(3)
     server = f"https://127.0.0.1:{api_port}"
     kubeconfigs = {
         stem: write_kubeconfig(
@@ -271,7 +271,7 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
                 "--cidr=10.244.0.0/16",
                 "--node-ip=10.0.0.10",
                 "--node-lease-duration-seconds=40",
-                f"--server-address=127.0.0.1:{processes.free_port()}",  # else 0.0.0.0:10247
+                f"--server-address=127.0.0.1:{free_port()}",  # else 0.0.0.0:10247
             ],
         )
         for name in NODE_NAMES:

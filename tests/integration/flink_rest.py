@@ -54,6 +54,14 @@ class FlinkRest:
     def checkpoints(self, job_id: str) -> Json | None:
         return self.get(f"/jobs/{job_id}/checkpoints")
 
+    def completed_count(self, job_id: str) -> int:
+        """The job's completed checkpoints so far (0 while REST does not answer)."""
+        return int(((self.checkpoints(job_id) or {}).get("counts") or {}).get("completed", 0))
+
+    def latest(self, job_id: str, kind: str) -> Json | None:
+        """The job's latest ``completed`` or ``restored`` checkpoint (None: none, or no answer)."""
+        return ((self.checkpoints(job_id) or {}).get("latest") or {}).get(kind)
+
     def taskmanager_ids(self) -> list[str]:
         answer = self.get("/taskmanagers") or {}
         return [str(tm["id"]) for tm in answer.get("taskmanagers") or []]

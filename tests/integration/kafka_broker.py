@@ -38,9 +38,11 @@ from tests.integration.kafka_credentials import LISTEN, SharedAccessRule, write_
 from tests.integration.kafka_dist import KafkaDist, ensure_kafka_dist
 from tests.integration.kafka_plugin import CREDENTIALS_PROPERTY, PROVIDER_CREATOR, build_plugin_jar
 from tests.integration.kafka_tls import TestTls, make_tls
-from tests.integration.processes import ManagedProcess, free_ports, start_process, wait_until
+from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.requirements import require_tool
 from tests.integration.server import Server
+from tests.ports import free_ports
+from tests.waiting import wait_until
 
 MAIN_CLASS = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"

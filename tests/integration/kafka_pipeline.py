@@ -11,17 +11,16 @@
   TaskManager with the dev stack's rendered config (pinned RPC port: no sidecar here);
 - the generator (from the job's jar) as a separate process.
 
-``ReferencePipeline`` is an ``ExitStack``: leaving it stops every process by PID.
+``ReferencePipeline`` is a ``ProcessGroup``: leaving it stops every process by PID.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,13 @@ from tests.integration.flink_rest import FlinkRest
 from tests.integration.kafka_broker import QUIET, KafkaBroker, Topic
 from tests.integration.kafka_credentials import LISTEN, SEND, rule
 from tests.integration.local_config import REPO_ROOT, STACK, LocalPorts, write_local_config
-from tests.integration.processes import ManagedProcess, start_process, wait_until
+from tests.integration.process_group import ProcessGroup
+from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.reference_job import GENERATOR_CLASS, JOB_CLASS, build_reference_job
 from tests.integration.requirements import require_tool
 from tests.integration.zookeeper_server import ZooKeeperServer
+from tests.log import Log
 
-Log = Callable[[str], None]
 PROPERTIES_DIR_ENV = "KAFKA_CLIENT_PROPERTIES_DIR"  # the job's override of /opt/flink/kafka
 START_TIMEOUT_S = 180.0
 READ_TIMEOUT_S = 120.0
@@ -76,11 +76,9 @@ def iso_ms(text: str) -> int:
     return int(datetime.fromisoformat(text).timestamp() * 1000)
 
 
-class ReferencePipeline(contextlib.ExitStack):
+class ReferencePipeline(ProcessGroup):
     def __init__(self, work_dir: Path, log: Log = print) -> None:
-        super().__init__()
-        self.work_dir = work_dir
-        self.log = log
+        super().__init__(work_dir, log)
         self.hubs = event_hubs_settings()
         self.listen = rule("flink-listen", self.hubs.input_hub, LISTEN)
         self.send = rule("flink-send", self.hubs.output_hub, SEND)
@@ -141,30 +139,26 @@ class ReferencePipeline(contextlib.ExitStack):
         self.layout: FlinkLayout = dataclasses.replace(layout, job_env=job_env)
         self.rest = FlinkRest(self.ports.rest)
         self.start_jobmanager()
-        self.taskmanager = self._track(start_taskmanager(self.layout, "taskmanager"))
+        self.taskmanager = self.track(start_taskmanager(self.layout, "taskmanager"))
         return self
 
-    def _track(self, process: ManagedProcess) -> ManagedProcess:
-        self.callback(process.stop)
-        return process
-
     def start_jobmanager(self) -> ManagedProcess:
-        process = self._track(start_jobmanager(self.layout, f"jobmanager-{len(self.jobmanagers) + 1}", JOB_CLASS, []))
+        process = self.track(start_jobmanager(self.layout, f"jobmanager-{len(self.jobmanagers) + 1}", JOB_CLASS, []))
         self.jobmanagers.append(process)
         return process
 
-    def check_alive(self) -> None:
-        for process in (self.jobmanagers[-1], self.taskmanager, self.broker.process):
-            if process is not None and not process.alive():
-                raise RuntimeError(f"{process.name} exited ({process.popen.returncode}):\n{process.log_tail()}")
+    def vital(self) -> Sequence[ManagedProcess | None]:
+        return [self.jobmanagers[-1], self.taskmanager, self.broker.process]
+
+    def reported(self) -> Sequence[ManagedProcess | None]:
+        return [*self.jobmanagers, getattr(self, "taskmanager", None)]
 
     def wait_running(self, timeout_s: float = START_TIMEOUT_S) -> str:
         def running() -> str | None:
-            self.check_alive()
             job_id = self.rest.single_job_id()
             return job_id if job_id and self.rest.job_fully_running(job_id) else None
 
-        return wait_until("the reference job to run", running, timeout_s, 0.25)
+        return self.wait("the reference job to run", running, timeout_s, 0.25)
 
     # --- the generator ---------------------------------------------------------------
     def generator_properties(self) -> Path:
@@ -193,7 +187,7 @@ class ReferencePipeline(contextlib.ExitStack):
             "--schedule",
             ",".join(f"{rate}:{seconds}" for rate, seconds in schedule),
         ]
-        return self._track(start_process("generator", argv, self.work_dir / "generator.log", cwd=self.work_dir))
+        return self.track(start_process("generator", argv, self.work_dir / "generator.log", cwd=self.work_dir))
 
     # --- reading the topics (the ADMIN listener: the test's view, not a client's) ---------
     def _records(self, topic: str) -> Iterator[Any]:
@@ -253,10 +247,3 @@ class ReferencePipeline(contextlib.ExitStack):
                 )
             )
         return records
-
-    def describe(self) -> str:
-        parts = [f"work dir {self.work_dir}"]
-        for process in [*self.jobmanagers, getattr(self, "taskmanager", None)]:
-            if process is not None:
-                parts.append(f"--- {process.name} (pid {process.pid}) {process.log_path}\n{process.log_tail(15)}")
-        return "\n".join(parts)

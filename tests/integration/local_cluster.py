@@ -1,19 +1,17 @@
 """The processes of one local run: ZooKeeper, JobManager, TaskManager, sidecar, and the
 JobManager Service in a real kube-apiserver (``tests.controlplane``).
 
-``LocalCluster`` is an ``ExitStack``: leaving it ends every process it started, by PID,
+``LocalCluster`` is a ``ProcessGroup``: leaving it ends every process it started, by PID,
 and deletes its namespace (and stops the control plane if it started one), also when a
 test fails.
 """
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from components.flink.services import jobmanager_service_spec
 from components.flink.sidecar import PROGRAM_DIR
@@ -25,12 +23,11 @@ from tests.integration.flink_processes import FlinkLayout, prepare_layout, start
 from tests.integration.flink_rest import FlinkRest
 from tests.integration.job_jar import JOB_CLASS, build_job_jar
 from tests.integration.local_config import LocalFlinkConfig, LocalPorts, write_local_config
-from tests.integration.processes import ManagedProcess, start_process, wait_until
+from tests.integration.process_group import ProcessGroup
+from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.requirements import require_tool
 from tests.integration.zookeeper_server import ZooKeeperServer
-
-T = TypeVar("T")
-Log = Callable[[str], None]
+from tests.log import Log
 
 MODES = ("sidecar", "pinned")
 # The sidecar as the pod runs it: `python -m port_patcher`, the package's parent on PYTHONPATH.
@@ -38,17 +35,15 @@ SIDECAR = [sys.executable, "-m", PROGRAM_DIR.name]
 JOB_RATE_PER_S = 200
 
 
-class LocalCluster(contextlib.ExitStack):
+class LocalCluster(ProcessGroup):
     """ZooKeeper + Service in a real API server + JobManager + TaskManager + sidecar; ends them all."""
 
     def __init__(self, mode: str, work_dir: Path, log: Log, control_plane: ControlPlane | None = None) -> None:
-        super().__init__()
+        super().__init__(work_dir, log)
         self.control_plane = control_plane
         if mode not in MODES:
             raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
         self.mode = mode
-        self.work_dir = work_dir
-        self.log = log
         self.jobmanagers: list[ManagedProcess] = []
 
     def start(self) -> LocalCluster:
@@ -68,8 +63,8 @@ class LocalCluster(contextlib.ExitStack):
         self.rest = FlinkRest(self.ports.rest)
         self.side_channel = self.work_dir / "side-channel.txt"
         self.start_jobmanager()
-        self.taskmanager = self._track(start_taskmanager(self.layout, "taskmanager"))
-        self.sidecar = self._track(self._start_sidecar())
+        self.taskmanager = self.track(start_taskmanager(self.layout, "taskmanager"))
+        self.sidecar = self.track(self._start_sidecar())
         return self
 
     def _provision_service(self) -> SidecarAccess:
@@ -89,14 +84,10 @@ class LocalCluster(contextlib.ExitStack):
         self.callback(delete_namespace, plane, namespace)
         return access
 
-    def _track(self, process: ManagedProcess) -> ManagedProcess:
-        self.callback(process.stop)
-        return process
-
     def start_jobmanager(self) -> ManagedProcess:
         name = f"jobmanager-{len(self.jobmanagers) + 1}"
         args = ["--out", str(self.side_channel), "--rate", str(JOB_RATE_PER_S)]
-        process = self._track(start_jobmanager(self.layout, name, JOB_CLASS, args))
+        process = self.track(start_jobmanager(self.layout, name, JOB_CLASS, args))
         self.jobmanagers.append(process)
         return process
 
@@ -118,21 +109,8 @@ class LocalCluster(contextlib.ExitStack):
         lines = log.read_text(errors="replace").splitlines() if log.is_file() else []
         return sum(" action=patched " in line for line in lines)
 
-    def check_alive(self) -> None:
-        for process in (self.jobmanagers[-1], self.taskmanager, self.sidecar):
-            if not process.alive():
-                raise RuntimeError(f"{process.name} exited ({process.popen.returncode}):\n{process.log_tail()}")
+    def vital(self) -> Sequence[ManagedProcess | None]:
+        return [self.jobmanagers[-1], self.taskmanager, self.sidecar]
 
-    def wait(self, what: str, check: Callable[[], T | None], timeout_s: float, interval_s: float = 0.1) -> T:
-        def guarded() -> T | None:
-            self.check_alive()
-            return check()
-
-        return wait_until(what, guarded, timeout_s, interval_s)
-
-    def describe(self) -> str:
-        parts = [f"work dir {self.work_dir}"]
-        started = [*self.jobmanagers, getattr(self, "taskmanager", None), getattr(self, "sidecar", None)]
-        for process in (p for p in started if p is not None):
-            parts.append(f"--- {process.name} (pid {process.pid}) {process.log_path}\n{process.log_tail(15)}")
-        return "\n".join(parts)
+    def reported(self) -> Sequence[ManagedProcess | None]:
+        return [*self.jobmanagers, getattr(self, "taskmanager", None), getattr(self, "sidecar", None)]

@@ -14,7 +14,7 @@ from pathlib import Path
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
 from infra.config.settings import parse_settings
 from infra.render.project_files import stack_config
-from tests.integration.processes import free_ports
+from tests.ports import free_ports
 
 FlinkConfig = dict[str, str | int | float | bool]
 

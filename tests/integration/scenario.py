@@ -29,8 +29,9 @@ from tests.integration.flink_logs import (
     wait_for_new_checkpoint,
 )
 from tests.integration.flink_rest import FlinkRest
-from tests.integration.local_cluster import MODES, LocalCluster, Log
+from tests.integration.local_cluster import MODES, LocalCluster
 from tests.integration.processes import listening_ports
+from tests.log import Log
 
 __all__ = ["MODES", "FailoverResult", "run_failover"]
 
@@ -143,12 +144,9 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
     cluster.wait("the job to run", lambda: rest.job_fully_running(job_id), START_TIMEOUT_S)
     log(f"  job {job_id} RUNNING {time.monotonic() - started:.1f}s after start")
 
-    def completed_count() -> int:
-        return int(((rest.checkpoints(job_id) or {}).get("counts") or {}).get("completed", 0))
-
     cluster.wait(
         f"{CHECKPOINTS_BEFORE_KILL} completed checkpoints",
-        lambda: completed_count() >= CHECKPOINTS_BEFORE_KILL,
+        lambda: rest.completed_count(job_id) >= CHECKPOINTS_BEFORE_KILL,
         CHECKPOINTS_TIMEOUT_S,
         0.25,
     )
@@ -208,7 +206,7 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
 
     restored = cluster.wait(
         "the restored checkpoint in /checkpoints",
-        lambda: ((rest.checkpoints(job_id) or {}).get("latest") or {}).get("restored"),
+        lambda: rest.latest(job_id, "restored"),
         AFTER_RESTORE_TIMEOUT_S,
         0.25,
     )

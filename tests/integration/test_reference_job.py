@@ -16,7 +16,7 @@ from confluent_kafka import Consumer, KafkaError, Producer
 
 from tests.integration.kafka_accounting import account
 from tests.integration.kafka_pipeline import ReferencePipeline
-from tests.integration.throughput_bench import bench_line, run_schedule
+from tests.integration.load_schedule import phase_line, run_schedule
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +80,7 @@ def test_send_rule_cannot_read(pipeline: ReferencePipeline) -> None:
 def test_events_flow_end_to_end_with_the_right_counts(pipeline: ReferencePipeline, tmp_path: Path) -> None:
     result = run_schedule(pipeline, SMOKE_SCHEDULE)
     for phase in result.phases:
-        print(f"\n{bench_line(phase)}")
+        print(f"\n{phase_line(phase)}")
     whole = account(result.events, result.records, result.started_ms, result.ended_ms)
     assert whole.events_in >= 0.9 * sum(rate * seconds for rate, seconds in SMOKE_SCHEDULE)
     assert whole.lost == 0, "every input event is counted"

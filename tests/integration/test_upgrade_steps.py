@@ -20,8 +20,8 @@ import pytest
 
 from components.flink.upgrade_scripts import ZOOKEEPER_CLI_MAIN, start_program, upgrade_environment
 from tests.integration.flink_dist import FlinkDist, ensure_flink_dist
-from tests.integration.processes import free_port
 from tests.integration.zookeeper_server import ZooKeeperServer
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 

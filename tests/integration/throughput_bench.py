@@ -24,114 +24,23 @@ Figures are printed, never asserted; exit status 1 if a run failed or lost event
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.integration.kafka_accounting import WINDOW_MS, Accounting, account, window_of
-from tests.integration.kafka_pipeline import InputEvent, OutputRecord, ReferencePipeline
-from tests.integration.processes import wait_until
+from tests.integration.kafka_pipeline import ReferencePipeline
+from tests.integration.load_schedule import WARMUP, PhaseResult, fmt, phase_line, run_schedule
+from tests.waiting import wait_until
 
-# Before the measured rates: the JVMs' JIT compilers warm up on the data path (not reported).
-WARMUP = (1000, 20)
 SEARCH_WARMUP = (1000, 5)  # the pipeline is warm already: only the generator's own start
-# After the measured rates the generator goes on slowly, so event time (the watermark)
-# passes the end of the last measured second and its windows close.
-FLUSH = (20, 4)
-# The latency of a record counts from the newest event of its device's second, so it
-# includes the gap between that event and the end of the second: with 100 devices even
-# 1,000 events/s put ~10 events in each device's second, and the gap stays small.
-DEVICES = 100
 P99_GOAL_MS = 1000
 MAX_RATE_STEPS = (5000, 10_000, 20_000, 30_000, 50_000, 75_000, 100_000, 150_000, 200_000)
 FAILOVER_RATE = 5000
 FAILOVER_SECONDS = 60
 KILL_AFTER_S = 20
-CATCH_UP_TIMEOUT_S = 120.0
-
-
-@dataclasses.dataclass(frozen=True)
-class PhaseResult:
-    rate: int
-    seconds: int
-    accounting: Accounting  # over the seconds of event time of the phase
-    events_in: int  # input events created during the phase
-
-    @property
-    def in_eps(self) -> float:
-        return self.events_in / self.seconds
-
-    @property
-    def out_eps(self) -> float:
-        return self.accounting.counted / self.seconds
-
-
-@dataclasses.dataclass(frozen=True)
-class ScheduleResult:
-    phases: list[PhaseResult]
-    events: list[InputEvent]
-    records: list[OutputRecord]
-    started_ms: int  # the first measured second
-    ended_ms: int  # the end of the last measured second
-
-
-def _fmt(value: float | None) -> str:
-    return "na" if value is None else f"{value:.0f}"
-
-
-def bench_line(phase: PhaseResult) -> str:
-    a = phase.accounting
-    return (
-        f"rate={phase.rate} in_eps={phase.in_eps:.0f} out_eps={phase.out_eps:.0f} "
-        f"e2e_p50_ms={_fmt(a.percentile(50))} e2e_p99_ms={_fmt(a.percentile(99))} "
-        f"lost={a.lost} duplicated={a.duplicated}"
-    )
-
-
-def run_schedule(
-    pipeline: ReferencePipeline,
-    schedule: list[tuple[int, int]],
-    during: Callable[[], None] | None = None,
-    warmup: tuple[int, int] = WARMUP,
-) -> ScheduleResult:
-    """Run the generator through warm-up, ``schedule`` and the slow flush; read back; account per phase."""
-    started_ms = time.time() * 1000
-    generator = pipeline.start_generator([warmup, *schedule, FLUSH], DEVICES)
-    if during is not None:
-        during()
-    total_s = warmup[1] + sum(seconds for _, seconds in schedule) + FLUSH[1]
-    wait_until("the generator to finish", lambda: not generator.alive(), total_s + 120, 0.5)
-    if generator.popen.returncode != 0:
-        raise RuntimeError(f"the generator failed:\n{generator.log_tail()}")
-    events = [e for e in pipeline.input_events() if e.event_ms >= started_ms]  # this run's
-    first = min(e.event_ms for e in events)
-    # The generator starts on a whole second and its phases last whole seconds.
-    measured = window_of(first) + 1000 * warmup[1]
-    ended = measured + 1000 * sum(seconds for _, seconds in schedule)
-    # The job may still be working through a backlog: wait for the last measured second.
-    records = wait_until(
-        "the output to reach the end of the measured run",
-        lambda: _records_up_to(pipeline, ended - WINDOW_MS),
-        CATCH_UP_TIMEOUT_S,
-        2.0,
-    )
-    phases, since = [], measured
-    for rate, seconds in schedule:
-        until = since + 1000 * seconds
-        created = sum(1 for e in events if since <= e.event_ms < until)
-        phases.append(PhaseResult(rate, seconds, account(events, records, since, until), created))
-        since = until
-    return ScheduleResult(phases, events, records, window_of(first), ended)
-
-
-def _records_up_to(pipeline: ReferencePipeline, window_ms: int) -> list[OutputRecord] | None:
-    records = pipeline.output_records()
-    return records if records and max(r.window_ms for r in records) >= window_ms else None
 
 
 def median_line(phases: list[PhaseResult]) -> str:
@@ -141,7 +50,7 @@ def median_line(phases: list[PhaseResult]) -> str:
     return (
         f"rate={phases[0].rate} in_eps={statistics.median(p.in_eps for p in phases):.0f} "
         f"out_eps={statistics.median(p.out_eps for p in phases):.0f} "
-        f"e2e_p50_ms={_fmt(_median(p50s))} e2e_p99_ms={_fmt(_median(p99s))} "
+        f"e2e_p50_ms={fmt(_median(p50s))} e2e_p99_ms={fmt(_median(p99s))} "
         f"lost={sum(p.accounting.lost for p in phases)} duplicated={sum(p.accounting.duplicated for p in phases)} "
         f"runs={len(phases)}"
     )
@@ -171,7 +80,7 @@ def measure_rates(work_dir: Path, rates: list[int], seconds: int, runs: int, max
         for run in range(1, runs + 1):
             warmup = WARMUP if run == 1 else SEARCH_WARMUP
             for phase in run_schedule(pipeline, [(rate, seconds) for rate in rates], warmup=warmup).phases:
-                print(f"run {run}/{runs}: {bench_line(phase)}" if runs > 1 else bench_line(phase), flush=True)
+                print(f"run {run}/{runs}: {phase_line(phase)}" if runs > 1 else phase_line(phase), flush=True)
                 by_rate[phase.rate].append(phase)
                 ok = ok and phase.accounting.lost == 0
         if runs > 1:
@@ -183,7 +92,7 @@ def measure_rates(work_dir: Path, rates: list[int], seconds: int, runs: int, max
                 phases = []
                 for _ in range(runs):
                     phases.append(run_schedule(pipeline, [(rate, seconds)], warmup=SEARCH_WARMUP).phases[0])
-                    print(f"search: {bench_line(phases[-1])}", flush=True)
+                    print(f"search: {phase_line(phases[-1])}", flush=True)
                 print(f"search median: {median_line(phases)}", flush=True)
                 if not sustains(phases):
                     break
@@ -198,14 +107,11 @@ def measure_failover(work_dir: Path) -> bool:
         job_id = pipeline.wait_running()
         facts: dict[str, float] = {}
 
-        def completed() -> int:
-            return int(((pipeline.rest.checkpoints(job_id) or {}).get("counts") or {}).get("completed", 0))
-
         def kill_and_restart() -> None:
             time.sleep(KILL_AFTER_S)
-            before = completed()
-            wait_until("a new completed checkpoint", lambda: completed() > before, 60, 0.1)
-            latest = ((pipeline.rest.checkpoints(job_id) or {}).get("latest") or {}).get("completed") or {}
+            before = pipeline.rest.completed_count(job_id)
+            wait_until("a new completed checkpoint", lambda: pipeline.rest.completed_count(job_id) > before, 60, 0.1)
+            latest = pipeline.rest.latest(job_id, "completed") or {}
             facts["latest_before_kill"] = float(latest.get("id", -1))
             killed = time.monotonic()
             facts["kill_ms"] = time.time() * 1000
@@ -215,7 +121,7 @@ def measure_failover(work_dir: Path) -> bool:
             facts["recovery_s"] = time.monotonic() - killed
             restored = wait_until(
                 "the restored checkpoint",
-                lambda: ((pipeline.rest.checkpoints(job_id) or {}).get("latest") or {}).get("restored"),
+                lambda: pipeline.rest.latest(job_id, "restored"),
                 30,
                 0.25,
             )
@@ -234,7 +140,7 @@ def measure_failover(work_dir: Path) -> bool:
         ]
         caught_up = f"{(max(late) - kill_ms) / 1000:.1f}" if late else "0.0"
         print(
-            f"failover: {bench_line(phase)} recovery_s={facts['recovery_s']:.1f} "
+            f"failover: {phase_line(phase)} recovery_s={facts['recovery_s']:.1f} "
             f"output_on_time_again_s={caught_up} restored_checkpoint={facts['restored']:.0f} "
             f"latest_before_kill={facts['latest_before_kill']:.0f} load1={os.getloadavg()[0]:.1f}",
             flush=True,

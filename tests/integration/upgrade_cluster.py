@@ -12,12 +12,10 @@ volume (HA data, checkpoints, savepoints, upgrade records) is one directory.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import subprocess
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from components.flink.fingerprint import job_fingerprint
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
@@ -35,12 +33,11 @@ from tests.integration.flink_processes import FlinkLayout, prepare_layout, start
 from tests.integration.flink_rest import FlinkRest
 from tests.integration.job_jar import JOB_CLASS, build_job_jar
 from tests.integration.local_config import REPO_ROOT, STACK, LocalPorts, local_overrides
-from tests.integration.processes import ManagedProcess, start_process, wait_until
+from tests.integration.process_group import ProcessGroup
+from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.requirements import require_tool
 from tests.integration.zookeeper_server import ZooKeeperServer
-
-T = TypeVar("T")
-Log = Callable[[str], None]
+from tests.log import Log
 
 CLUSTER_ID = "flink-aks-dev"
 # Short checkpoints keep the scenarios short (a stack setting like any other).
@@ -71,15 +68,15 @@ class Deployment:
         return self.layout.config_dir / CONFIG_FILE_NAME
 
 
-class UpgradeCluster(contextlib.ExitStack):
+class UpgradeCluster(ProcessGroup):
     """JobManager + one TaskManager on a shared ZooKeeper; ends what it started, by PID."""
 
+    poll_interval_s = 0.2
+
     def __init__(self, work_dir: Path, zookeeper: ZooKeeperServer, log: Log) -> None:
-        super().__init__()
+        super().__init__(work_dir, log)
         require_tool("java")
-        self.work_dir = work_dir
         self.zookeeper = zookeeper
-        self.log = log
         self.dist: FlinkDist = ensure_flink_dist()
         self.job_jar = build_job_jar(self.dist)
         self.ports = LocalPorts.pick()
@@ -158,8 +155,7 @@ class UpgradeCluster(contextlib.ExitStack):
             self.log(f"  {name} start step: {line}")
         if step.returncode != 0:
             raise RuntimeError(f"{name}: start step failed ({step.returncode}):\n{step.stdout}{step.stderr}")
-        process = start_jobmanager(deployment.layout, name, JOB_CLASS, list(deployment.args))
-        self.callback(process.stop)
+        process = self.track(start_jobmanager(deployment.layout, name, JOB_CLASS, list(deployment.args)))
         self.jobmanagers.append(process)
         return process
 
@@ -168,13 +164,10 @@ class UpgradeCluster(contextlib.ExitStack):
         deployment = self.deployments[-1]
         log = deployment.layout.log_dir / f"pre-stop-{len(self.jobmanagers)}.log"
         argv = ["bash", "-c", SAVEPOINT_BEFORE_STOP]
-        process = start_process("pre-stop", argv, log, env=self.environment(deployment))
-        self.callback(process.stop)
-        return process
+        return self.track(start_process("pre-stop", argv, log, env=self.environment(deployment)))
 
     def start_taskmanager(self) -> ManagedProcess:
-        process = start_taskmanager(self.current.layout, f"taskmanager-{len(self.taskmanagers) + 1}")
-        self.callback(process.stop)
+        process = self.track(start_taskmanager(self.current.layout, f"taskmanager-{len(self.taskmanagers) + 1}"))
         self.taskmanagers.append(process)
         return process
 
@@ -182,17 +175,11 @@ class UpgradeCluster(contextlib.ExitStack):
         process = self.jobmanagers[index]
         return process.log_path.with_suffix(".log")
 
-    def check_alive(self) -> None:
-        for process in (self.jobmanagers[-1], self.taskmanagers[-1]):
-            if not process.alive():
-                raise RuntimeError(f"{process.name} exited ({process.popen.returncode}):\n{process.log_tail()}")
+    def vital(self) -> Sequence[ManagedProcess | None]:
+        return [self.jobmanagers[-1], self.taskmanagers[-1]]
 
-    def wait(self, what: str, check: Callable[[], T | None], timeout_s: float, interval_s: float = 0.2) -> T:
-        def guarded() -> T | None:
-            self.check_alive()
-            return check()
-
-        return wait_until(what, guarded, timeout_s, interval_s)
+    def reported(self) -> Sequence[ManagedProcess | None]:
+        return [*self.jobmanagers[-2:], *self.taskmanagers[-1:]]
 
     def stored_checkpoints(self, job_id: str) -> list[int]:
         """Ids in the job's completed checkpoint store in ZooKeeper: what a new JobManager
@@ -210,9 +197,3 @@ class UpgradeCluster(contextlib.ExitStack):
         job = self.rest.get(f"/jobs/{job_id}")
         vertices = (job or {}).get("vertices") or []
         return max((int(v["parallelism"]) for v in vertices), default=None)
-
-    def describe(self) -> str:
-        parts = [f"work dir {self.work_dir}"]
-        for process in [*self.jobmanagers[-2:], *self.taskmanagers[-1:]]:
-            parts.append(f"--- {process.name} (pid {process.pid}) {process.log_path}\n{process.log_tail(15)}")
-        return "\n".join(parts)

@@ -37,8 +37,10 @@ from pathlib import Path
 from infra.ops import flink_ops
 from tests.integration import state_check
 from tests.integration.flink_logs import completed_checkpoints, wait_for_new_checkpoint
-from tests.integration.upgrade_cluster import JobSpec, Log, UpgradeCluster
+from tests.integration.upgrade_cluster import JobSpec, UpgradeCluster
 from tests.integration.zookeeper_server import ZooKeeperServer
+from tests.log import Log
+from tests.waiting import wait_until
 
 START_TIMEOUT_S = 240.0
 CHECKPOINTS_TIMEOUT_S = 120.0
@@ -139,12 +141,9 @@ def _ready_for_upgrade(cluster: UpgradeCluster) -> tuple[str, int]:
     job_id = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
     cluster.wait("the job to run", lambda: rest.job_fully_running(job_id), START_TIMEOUT_S)
 
-    def completed() -> int:
-        return int(((rest.checkpoints(job_id) or {}).get("counts") or {}).get("completed", 0))
-
     cluster.wait(
         f"{CHECKPOINTS_BEFORE_UPGRADE} completed checkpoints",
-        lambda: completed() >= CHECKPOINTS_BEFORE_UPGRADE,
+        lambda: rest.completed_count(job_id) >= CHECKPOINTS_BEFORE_UPGRADE,
         CHECKPOINTS_TIMEOUT_S,
     )
     parallelism = cluster.wait("the job's parallelism", lambda: cluster.job_parallelism(job_id), 30)
@@ -217,7 +216,7 @@ def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | N
     to_running_s = time.monotonic() - began
     restored = cluster.wait(
         "the restored snapshot in /checkpoints",
-        lambda: ((rest.checkpoints(new_job) or {}).get("latest") or {}).get("restored"),
+        lambda: rest.latest(new_job, "restored"),
         AFTER_RESTORE_TIMEOUT_S,
     )
     channels = cluster.side_channels()
@@ -250,9 +249,7 @@ def savepoint_ids(log_file: Path) -> set[int]:
 
 
 def wait_until_logged(path: Path, text: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(errors="replace"):
-            return
-        time.sleep(0.01)
-    raise TimeoutError(f"{path}: no {text!r} within {timeout_s:g}s")
+    def logged() -> bool:
+        return path.exists() and text in path.read_text(errors="replace")
+
+    wait_until(f"{text!r} in {path}", logged, timeout_s, 0.01)

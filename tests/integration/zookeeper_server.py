@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 from components.flink.flink_config import ZK_TICK_TIME_MS
-from tests.integration.processes import ManagedProcess, free_port, start_process
+from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.requirements import require_tool, require_zookeeper_jar
 from tests.integration.server import Server
+from tests.ports import free_port
 
 MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 # slf4j binding for the server's log (Debian's zookeeper.jar lists only slf4j-api).

@@ -7,8 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 
 from components.flink.sidecar import PROGRAM_DIR
 
@@ -16,14 +14,7 @@ from components.flink.sidecar import PROGRAM_DIR
 COMMAND = [sys.executable, "-m", PROGRAM_DIR.name]
 PYTHONPATH = str(PROGRAM_DIR.parent)
 WAIT_S = 20.0  # upper bound for anything waited for; never a performance claim
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_S, interval_s: float = 0.01) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
-        time.sleep(interval_s)
+CHECK_S = 0.01  # how often a wait checks its condition
 
 
 def action(line: str) -> str:

@@ -24,7 +24,7 @@ from tests.controlplane.cluster import ControlPlane
 from tests.controlplane.sidecar_access import PULUMI_FIELD_MANAGER, mint_token, service_path
 from tests.kube.stack_objects import apply_variant, of_kind
 from tests.kube.test_sidecar import owners_of_rpc, ports_of
-from tests.standins import FakeFlinkRest
+from tests.standins.flink_rest import FakeFlinkRest
 
 MOVED = (41234, 41235)
 

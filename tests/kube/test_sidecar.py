@@ -21,8 +21,9 @@ from components.flink.services import jobmanager_service_spec
 from tests.controlplane.client import JSON_PATCH, KubeClient
 from tests.controlplane.cluster import ControlPlane
 from tests.controlplane.sidecar_access import SidecarAccess, provision, service_path
-from tests.kube.sidecar_process import SidecarProcess, wait_until
-from tests.standins import FakeFlinkRest
+from tests.kube.sidecar_process import CHECK_S, WAIT_S, SidecarProcess
+from tests.standins.flink_rest import FakeFlinkRest
+from tests.waiting import wait_until
 
 NS = "sidecar"
 FIRST_PORT = 41234
@@ -78,7 +79,7 @@ def test_the_real_sidecar_keeps_the_real_service_on_the_bound_port(
     started = time.monotonic()
     sidecar = SidecarProcess(access.env(flink.url))
     try:
-        wait_until(lambda: access.rpc_port() == FIRST_PORT, "the rpc entry to be added")
+        wait_until("the rpc entry to be added", lambda: access.rpc_port() == FIRST_PORT, WAIT_S, CHECK_S)
         first_s = time.monotonic() - started
         service = access.service()
         assert ports_of(service) == [("blob", 6124, 6124), ("rest", 8081, 8081), ("rpc", FIRST_PORT, FIRST_PORT)]
@@ -88,7 +89,9 @@ def test_the_real_sidecar_keeps_the_real_service_on_the_bound_port(
         for port in FOLLOWED_PORTS:
             flink.rpc_port = port
             changed = time.monotonic()
-            wait_until(functools.partial(has_rpc_port, access, port), f"the Service to follow port {port}")
+            wait_until(
+                f"the Service to follow port {port}", functools.partial(has_rpc_port, access, port), WAIT_S, POLL_S
+            )
             latencies.append(time.monotonic() - changed)
         print(
             f"\nsidecar vs kube-apiserver: first patch {first_s:.2f} s after start (process start included); "
@@ -113,7 +116,7 @@ def test_the_real_sidecar_keeps_the_real_service_on_the_bound_port(
             },
         }
         admin.must("POST", f"/api/v1/namespaces/{NS}/services", recreated)
-        wait_until(lambda: access.rpc_port() == last, "the recreated Service to be patched")
+        wait_until("the recreated Service to be patched", lambda: access.rpc_port() == last, WAIT_S, CHECK_S)
         assert ports_of(access.service()) == [("rest", 8081, 8081), ("rpc", last, last), ("blob", 6124, 6124)]
 
         code = sidecar.terminate()
