@@ -17,7 +17,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from tests.integration.upgrade_scenarios import run_upgrades
+from tests.integration.state_scenarios import run_upgrades
 
 
 def main(argv: list[str] | None = None) -> int:

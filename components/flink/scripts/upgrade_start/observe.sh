@@ -4,7 +4,7 @@
 # graph), taken (the pre-stop savepoint), requested (an operations command's request: a
 # snapshot path or `fresh`), stored (the stored job graphs, read only when nothing is
 # applied yet), job_id (the recorded JobID, else the one Flink derives), terminal (the state
-# in the job-result-store entry of job_id: CANCELED, FINISHED, FAILED…; empty: none),
+# in the job-result-store entry of job_id: CANCELED, SUCCEEDED, FAILED…; empty: none),
 # on_volume (its newest checkpoint with _metadata on the volume), in_zookeeper (its
 # checkpoints in ZooKeeper's store), checkpoint_dir, savepoint_dir, from (empty; decide sets it).
 # shellcheck disable=SC2034,SC2154 # state comes from lib, its variables go to decide and act
