@@ -140,17 +140,24 @@ def checkpoint_collision(cluster: UpgradeCluster, log: Log) -> UpgradeResult:
     status = flink_ops.status(
         flink_ops.Flink(cluster.rest.base, flink_ops.local_shell(cluster.environment(cluster.current)))
     )
-    counts = (cluster.rest.checkpoints(new_job) or {}).get("counts") or {}
+    checkpoints = cluster.rest.checkpoints(new_job) or {}
+    counts = checkpoints.get("counts") or {}
+    # A trigger before every task runs fails before a checkpoint exists (counted in
+    # counts.failed, absent from the history); a collision fails a checkpoint itself.
+    failed = sorted(c.get("id") for c in checkpoints.get("history") or [] if c.get("status") == "FAILED")
     problems = []
     if new_job == job_id:
         problems.append(f"the stateless start kept JobID {job_id}")
-    if counts.get("failed"):
-        problems.append(f"{counts['failed']} failed checkpoints")
+    if failed:
+        problems.append(f"failed checkpoints {failed}")
+    if "already exists" in cluster.jobmanager_log().read_text(errors="replace"):
+        problems.append("a checkpoint file of an earlier run was in the way")
     if status.get("restarts"):
         problems.append(f"{status['restarts']} restarts")
     collisions = sorted(n for n in earlier if n <= wanted)
     note = (
-        f"(new JobID {new_job}, was {job_id}; {counts.get('completed')} checkpoints, {counts.get('failed')} failed, "
+        f"(new JobID {new_job}, was {job_id}; {counts.get('completed')} checkpoints, failed {failed or 'none'} "
+        f"({counts.get('failed')} triggers before every task ran), "
         f"{status.get('restarts')} restarts; earlier runs' retained chk ids it reached: {collisions or 'none'})"
     )
     result = restarted(cluster, "checkpoint-collision", new_spec, Before(began, parallelism, None, False), note)

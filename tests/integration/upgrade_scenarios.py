@@ -253,7 +253,9 @@ def restarted(
     )
     to_running_s = time.monotonic() - before.began
     restored: dict[str, object] = {}
-    channels = cluster.side_channels()
+    # A start without state begins a new history: its checkpoint ids start again at 1, so
+    # only its own side channel is comparable with its snapshots.
+    channels = cluster.side_channels() if before.latest is not None else [cluster.work_dir / spec.out]
     if before.latest is not None:
         restored = cluster.wait(
             "the restored snapshot in /checkpoints", lambda: rest.latest(new_job, "restored"), AFTER_RESTORE_TIMEOUT_S
