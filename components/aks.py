@@ -1,5 +1,10 @@
 """AksCluster: resource group, Log Analytics workspace, AKS cluster, its kubeconfig and provider.
 
+Access is Entra-only (components/aks_access.py): no local accounts, Azure RBAC for
+Kubernetes, a kubeconfig that runs ``kubelogin``; the API server limited to authorized IP
+ranges, or private. AKS upgrades only inside weekly maintenance windows
+(components/aks_maintenance.py). Nodes run Azure Linux.
+
 The cluster keeps only a small System pool inline (AKS needs one at creation, and the
 API cannot change inline pools afterwards); the workloads run in a separate ``AgentPool``
 of mode User, autoscaled and sized by the throughput profile.
@@ -23,11 +28,11 @@ from pulumi_azure_native import containerservice, operationalinsights, resources
 
 from components import azure_names as names
 from components import container_insights
-from components.aks_spec import AksSpec
+from components.aks_access import cluster_admins, kubelogin_kubeconfig
+from components.aks_egress import egress_ip_address, egress_ip_id
+from components.aks_maintenance import maintenance_windows
+from components.aks_spec import SYSTEM_OS_DISK_GB, USER_OS_DISK_GB, AksAccess, AksSpec
 
-SYSTEM_VM_SIZE = "Standard_D2s_v3"
-SYSTEM_OS_DISK_GB = 64
-USER_OS_DISK_GB = 128
 # Kubernetes' own default; kubelet reservations on AKS are sized for it.
 MAX_PODS = 110
 POD_CIDR = "10.244.0.0/16"
@@ -70,6 +75,14 @@ def chosen_name(name: str, resource: pulumi.Resource) -> pulumi.Output[str]:
     return pulumi.Output({resource}, value(), known())
 
 
+def api_server_access(access: AksAccess) -> containerservice.ManagedClusterAPIServerAccessProfileArgs:
+    if access.private_cluster:
+        return containerservice.ManagedClusterAPIServerAccessProfileArgs(enable_private_cluster=True)
+    return containerservice.ManagedClusterAPIServerAccessProfileArgs(
+        authorized_ip_ranges=list(access.authorized_ip_ranges) or None
+    )
+
+
 def kubelet_object_id(identity_profile: Mapping[str, Any] | None) -> str:
     """The object id of the kubelet identity AKS creates for a managed-identity cluster."""
     identity = (identity_profile or {}).get("kubeletidentity")
@@ -84,6 +97,7 @@ class AksCluster(pulumi.ComponentResource):
     cluster_name: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]  # secret
     kubelet_object_id: pulumi.Output[str]  # the nodes' identity (pulls images)
+    egress_ip: pulumi.Output[str]  # the address the nodes reach Azure services from
     provider: k8s.Provider
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -124,23 +138,26 @@ class AksCluster(pulumi.ComponentResource):
             sku=containerservice.ManagedClusterSKUArgs(
                 name=containerservice.ManagedClusterSKUName.BASE, tier=spec.tier
             ),
+            support_plan=spec.support_plan,
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
             ),
             enable_rbac=True,
-            # The stack reads the user kubeconfig (listClusterUserCredential); see
-            # docs/azure.md for Entra-only clusters (local accounts off, kubelogin).
-            disable_local_accounts=False,
+            # Entra-only: every request carries an Entra token, Azure RBAC authorizes it.
+            aad_profile=containerservice.ManagedClusterAADProfileArgs(managed=True, enable_azure_rbac=True),
+            disable_local_accounts=True,
+            api_server_access_profile=api_server_access(spec.access),
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
                     name=names.agent_pool_name(names.SYSTEM_POOL),
                     mode=containerservice.AgentPoolMode.SYSTEM,
                     count=spec.system_node_count,
-                    vm_size=SYSTEM_VM_SIZE,
+                    vm_size=spec.system_vm_size,
                     availability_zones=zones,
                     node_taints=[CRITICAL_ADDONS_ONLY],
                     max_pods=MAX_PODS,
                     os_type=containerservice.OSType.LINUX,
+                    os_sku=containerservice.OSSKU.AZURE_LINUX,
                     os_disk_type=containerservice.OSDiskType.MANAGED,
                     os_disk_size_gb=SYSTEM_OS_DISK_GB,
                     orchestrator_version=spec.kubernetes_version,
@@ -205,6 +222,7 @@ class AksCluster(pulumi.ComponentResource):
             availability_zones=zones,
             max_pods=MAX_PODS,
             os_type=containerservice.OSType.LINUX,
+            os_sku=containerservice.OSSKU.AZURE_LINUX,
             os_disk_type=containerservice.OSDiskType.MANAGED,
             os_disk_size_gb=USER_OS_DISK_GB,
             orchestrator_version=spec.kubernetes_version,
@@ -216,25 +234,41 @@ class AksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
         )
 
+        maintenance_windows(
+            name,
+            group.name,
+            cluster.name,
+            spec.upgrade_window,
+            spec.node_os_window,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        cluster_admins(name, cluster.id, spec.access.admin_group_object_ids, opts=pulumi.ResourceOptions(parent=self))
+
         # Read with the cluster's outputs, so during a first preview it is unknown (the
-        # cluster does not exist yet) instead of failing.
+        # cluster does not exist yet) instead of failing. The exec format runs kubelogin:
+        # it holds the server and its CA, no credential.
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=group.name,
             resource_name=cluster.name,
+            format="exec",
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         # Secret from the first value read out of the result (the SDK marks none of it),
-        # so it is secret even while still unknown in a preview.
+        # so it is secret even while still unknown in a preview: it names the cluster's
+        # endpoint, and kept secret it stays out of logs.
         encoded: pulumi.Output[str] = pulumi.Output.secret(credentials.kubeconfigs[0].value)
-        self.kubeconfig = encoded.apply(decode_kubeconfig)
+        self.kubeconfig = encoded.apply(decode_kubeconfig).apply(kubelogin_kubeconfig)
         self.resource_group_name = chosen_name(group_name, group)
         self.cluster_name = chosen_name(cluster_name, cluster)
         self.kubelet_object_id = cluster.identity_profile.apply(kubelet_object_id)
+        self.egress_ip = cluster.network_profile.apply(lambda p: egress_ip_address(egress_ip_id(p), self))
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
             # Flink's config changes in place (its pods roll on the config checksum), not by replacement.
             enable_config_map_mutable=True,
+            # Acts as the deploying identity (kubelogin, azurecli), which holds Azure Kubernetes
+            # Service RBAC Cluster Admin beforehand (docs/azure.md).
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["kubeconfig"]),
         )
         self.register_outputs(
@@ -243,5 +277,6 @@ class AksCluster(pulumi.ComponentResource):
                 "cluster_name": self.cluster_name,
                 "kubeconfig": self.kubeconfig,
                 "kubelet_object_id": self.kubelet_object_id,
+                "egress_ip": self.egress_ip,
             }
         )

@@ -1,5 +1,8 @@
 """KafkaEventHubs: an Event Hubs namespace with the job's input and output hubs, over Kafka.
 
+Selected networks only (components/event_hubs_network.py): the cluster's egress address,
+config's extra ranges and Azure's trusted services; everything else is denied.
+
 Least privilege: the job reads with a ``Listen``-only rule on the input hub and writes
 with a ``Send``-only rule on the output hub; no namespace-wide rule exists. Both
 connection strings, and the JAAS lines built from them, are Pulumi secrets.
@@ -17,6 +20,7 @@ import pulumi_random as random
 from pulumi_azure_native import eventhub
 
 from components import azure_names as names
+from components.event_hubs_network import selected_networks
 from components.event_hubs_spec import EventHubsSpec
 from components.kafka_jaas import jaas_config
 
@@ -32,6 +36,7 @@ class KafkaEventHubsArgs:
     spec: EventHubsSpec
     protect: bool
     tags: dict[str, str]
+    egress_ip: pulumi.Input[str]  # the cluster's outbound address: allowed through the firewall
     # Free of charge and fixed at creation. Azure allows it only in regions with
     # availability zones; set it to False for a region without them.
     zone_redundant: bool = True
@@ -82,6 +87,14 @@ class KafkaEventHubs(pulumi.ComponentResource):
             zone_redundant=args.zone_redundant,
             tags=args.tags,
             opts=kept,
+        )
+        selected_networks(
+            f"{name}-network",
+            namespace,
+            args.resource_group_name,
+            args.egress_ip,
+            args.spec.allowed_ip_ranges,
+            opts=child,
         )
         self.namespace_name = namespace.name
         self.bootstrap_servers = namespace.name.apply(names.kafka_bootstrap_servers)

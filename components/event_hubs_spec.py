@@ -17,3 +17,6 @@ class EventHubsSpec:
     input_hub: str
     output_hub: str
     consumer_group: str
+    # Besides the cluster's egress address, who may reach the namespace (a load generator,
+    # an operator's network). Everything else is denied.
+    allowed_ip_ranges: tuple[str, ...] = ()

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.zookeeper_spec import ZooKeeperSpec
+from components.zookeeper_storage import zrs_storage_class
 from components.zookeeper_values import FULLNAME, connect_string, helm_values
 
 
@@ -16,7 +17,7 @@ class ZooKeeperEnsembleArgs:
     namespace: str
     spec: ZooKeeperSpec
     protect: bool
-    zonal: bool = False  # nodes in several zones: servers spread over them
+    zonal: bool = False  # nodes in several zones: servers spread over them, disks zone-redundant
 
 
 class ZooKeeperEnsemble(pulumi.ComponentResource):
@@ -27,6 +28,9 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         chart = args.spec.chart
         # An OCI reference or a local chart directory names the chart itself; a repository URL does not.
         in_repository = chart.startswith(("https://", "http://"))
+        storage_class = None
+        if args.zonal and args.spec.storage_class is None:
+            storage_class = zrs_storage_class(f"{name}-storage", pulumi.ResourceOptions(parent=self))
         k8s.helm.v3.Release(
             f"{name}-release",
             name=FULLNAME,
@@ -38,7 +42,9 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             atomic=True,
             cleanup_on_fail=True,
             timeout=900,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, depends_on=[storage_class] if storage_class else None
+            ),
         )
         # Known before the release exists, so previews show Flink's full config;
         # consumers wait for the release through depends_on this component.

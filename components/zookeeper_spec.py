@@ -21,5 +21,16 @@ class ZooKeeperSpec:
     chart_version: str
     replicas: int
     storage_size: str
-    storage_class: str
+    storage_class: str | None  # None: managed-csi, or a zone-redundant class in zonal stacks
     image: ImageRef
+
+
+# AKS's built-in Azure Disk class (StandardSSD_LRS), and the zonal stacks' own
+# zone-redundant one (components/zookeeper_storage.py).
+BUILT_IN_CLASS = "managed-csi"
+ZRS_CLASS = "zookeeper-disk-zrs"
+
+
+def storage_class_name(configured: str | None, zonal: bool) -> str:
+    """The class ZooKeeper's volumes use: the configured one, else by zonality."""
+    return configured or (ZRS_CLASS if zonal else BUILT_IN_CLASS)

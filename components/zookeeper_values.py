@@ -11,7 +11,7 @@ from typing import Any
 
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS, ZK_TICK_TIME_MS
 from components.flink.zones import zone_spread
-from components.zookeeper_spec import ZooKeeperSpec
+from components.zookeeper_spec import ZooKeeperSpec, storage_class_name
 
 FULLNAME = "zookeeper"
 CLIENT_PORT = 2181
@@ -51,7 +51,11 @@ def helm_values(spec: ZooKeeperSpec, zonal: bool = False) -> dict[str, Any]:
         "heapSize": 512,
         "autopurge": {"snapRetainCount": 3, "purgeInterval": 1},
         "auth": {"client": {"enabled": False}},
-        "persistence": {"enabled": True, "size": spec.storage_size, "storageClass": spec.storage_class},
+        "persistence": {
+            "enabled": True,
+            "size": spec.storage_size,
+            "storageClass": storage_class_name(spec.storage_class, zonal),
+        },
         "pdb": {"create": True, "maxUnavailable": 1},
         "podAntiAffinityPreset": "soft",
         "resourcesPreset": "none",
@@ -61,5 +65,12 @@ def helm_values(spec: ZooKeeperSpec, zonal: bool = False) -> dict[str, Any]:
         },
         "networkPolicy": {"enabled": True, "allowExternal": False},
         "metrics": {"enabled": False},
-        "topologySpreadConstraints": zone_spread(POD_LABELS, hard=True) if zonal else [],
+        "topologySpreadConstraints": _zone_spread() if zonal else [],
     }
+
+
+def _zone_spread() -> list[dict[str, Any]]:
+    """Strict, but counting only zones with nodes that take pods (``nodeTaintsPolicy:
+    Honor``): a failed zone's nodes are tainted unreachable, so its server may move to a
+    surviving zone, where its zone-redundant disk attaches."""
+    return [{**c, "nodeTaintsPolicy": "Honor"} for c in zone_spread(POD_LABELS, hard=True)]

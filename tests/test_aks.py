@@ -18,7 +18,7 @@ import yaml
 from components import azure_names as names
 from components.aks import AksCluster, AksClusterArgs, decode_kubeconfig
 from infra.config.validation import PROJECT
-from infra.render.mocks import FAKE_KUBECONFIG_TOKEN, fake_kubeconfig
+from infra.render.mocks import AKS_SERVER_ID, fake_kubeconfig
 from infra.render.offline import ROOT, SECRET, render_config
 from infra.render.project_files import stack_config
 from tests.rendering import ComponentRender as Render
@@ -32,6 +32,8 @@ POOL = "azure-native:containerservice:AgentPool"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 RULE = "azure-native:monitor:DataCollectionRule"
 ASSOCIATION = "azure-native:monitor:DataCollectionRuleAssociation"
+MAINTENANCE = "azure-native:containerservice:MaintenanceConfiguration"
+ROLE = "azure-native:authorization:RoleAssignment"
 
 
 def render(stack: str, preview: bool) -> Render:
@@ -55,6 +57,7 @@ def render(stack: str, preview: bool) -> Render:
             ),
         )
         revealed["provider"] = aks.provider
+        pulumi.export("egressIp", aks.egress_ip)
         pulumi.export("resourceGroupName", aks.resource_group_name)
         pulumi.export("clusterName", aks.cluster_name)
         pulumi.export("kubeconfig", aks.kubeconfig.apply(catch))
@@ -97,7 +100,10 @@ def test_exactly_these_resources(any_render: Render) -> None:
     counts: dict[str, int] = {}
     for resource in any_render.rendering.resources:
         counts[resource["type"]] = counts.get(resource["type"], 0) + 1
+    admin_groups = len(any_render.settings.aks.access.admin_group_object_ids)
     assert counts == {
+        MAINTENANCE: 2,
+        **({ROLE: admin_groups} if admin_groups else {}),
         COMPONENT: 1,
         RESOURCE_GROUP: 1,
         WORKSPACE: 1,
@@ -171,7 +177,8 @@ def test_workspace(any_render: Render) -> None:
 def test_cluster_settings(any_render: Render) -> None:
     settings = any_render.settings.aks
     cluster = one(any_render.rendering, CLUSTER)["inputs"]
-    assert cluster["kubernetesVersion"] == settings.kubernetes_version == "1.34"
+    assert cluster["kubernetesVersion"] == settings.kubernetes_version == "1.36"
+    assert cluster["supportPlan"] == "KubernetesOfficial"
     assert cluster["sku"] == {"name": "Base", "tier": settings.tier}
     assert cluster["identity"] == {"type": "SystemAssigned"}
     assert cluster["enableRBAC"] is True
@@ -194,14 +201,18 @@ def test_network_is_cni_overlay_with_cilium(any_render: Render) -> None:
     assert network["serviceCidr"] == "10.0.0.0/16" and network["dnsServiceIP"] == "10.0.0.10"
 
 
-@pytest.mark.parametrize(("stack", "tier", "system_nodes"), [("dev", "Free", 1), ("prod", "Standard", 2)])
-def test_inline_pool_is_a_small_system_pool_only(stack: str, tier: str, system_nodes: int) -> None:
+@pytest.mark.parametrize(
+    ("stack", "tier", "system_nodes", "vm_size"),
+    [("dev", "Free", 1, "Standard_D2s_v5"), ("prod", "Standard", 3, "Standard_D4s_v5")],
+)
+def test_inline_pool_is_a_small_system_pool_only(stack: str, tier: str, system_nodes: int, vm_size: str) -> None:
     cluster = one(cached(stack, True).rendering, CLUSTER)["inputs"]
     assert cluster["sku"]["tier"] == tier
     (pool,) = cluster["agentPoolProfiles"]
     assert pool["name"] == "system"
     assert pool["mode"] == "System"
-    assert pool["vmSize"] == "Standard_D2s_v3"
+    assert pool["vmSize"] == vm_size
+    assert pool["osSKU"] == "AzureLinux"
     assert pool["count"] == system_nodes
     assert pool["nodeTaints"] == ["CriticalAddonsOnly=true:NoSchedule"]
     assert "enableAutoScaling" not in pool
@@ -213,8 +224,8 @@ def test_inline_pool_is_a_small_system_pool_only(stack: str, tier: str, system_n
 @pytest.mark.parametrize(
     ("stack", "vm_size", "nodes", "low", "high", "zones"),
     [
-        ("dev", "Standard_D2s_v3", 3, 3, 6, None),
-        ("prod", "Standard_D4s_v3", 4, 4, 8, ["1", "2", "3"]),
+        ("dev", "Standard_D2s_v5", 3, 3, 6, None),
+        ("prod", "Standard_D4s_v5", 4, 4, 8, ["1", "2", "3"]),
     ],
 )
 def test_user_pool_is_sized_by_the_profile(
@@ -232,7 +243,8 @@ def test_user_pool_is_sized_by_the_profile(
     assert one(rendering, CLUSTER)["inputs"]["agentPoolProfiles"][0].get("availabilityZones") == zones
     assert pool["maxPods"] == 110
     assert pool["osDiskType"] == "Managed" and pool["osDiskSizeGB"] == 128
-    assert pool["orchestratorVersion"] == "1.34"
+    assert pool["orchestratorVersion"] == "1.36"
+    assert pool["osSKU"] == "AzureLinux"
 
 
 def test_autoscaler_owns_the_node_count(any_render: Render) -> None:
@@ -273,11 +285,14 @@ def test_outputs_after_up(up: Render) -> None:
     assert outputs["resourceGroupName"] == f"rg-flink-aks-{stack}"
 
 
-def test_kubeconfig_is_decoded_from_the_user_credentials(up: Render) -> None:
+def test_kubeconfig_runs_kubelogin_with_the_azure_cli_login(up: Render) -> None:
     config = yaml.safe_load(up.revealed["kubeconfig"])
     assert config["kind"] == "Config"
     assert config["clusters"][0]["name"] == f"aks-flink-aks-{up.rendering.stack}"
-    assert config["users"][0]["user"]["token"] == FAKE_KUBECONFIG_TOKEN
+    (user,) = config["users"]
+    assert set(user["user"]) == {"exec"}  # no token, no client certificate
+    assert user["user"]["exec"]["command"] == "kubelogin"
+    assert user["user"]["exec"]["args"] == ["get-token", "--login", "azurecli", "--server-id", AKS_SERVER_ID]
 
 
 def test_provider_is_a_child_with_a_secret_kubeconfig(any_render: Render) -> None:
@@ -290,7 +305,7 @@ def test_provider_is_a_child_with_a_secret_kubeconfig(any_render: Render) -> Non
 def test_no_credential_in_plain_text_anywhere(any_render: Render) -> None:
     document = any_render.rendering.to_json()
     kubeconfig = fake_kubeconfig(f"aks-flink-aks-{any_render.rendering.stack}")
-    assert FAKE_KUBECONFIG_TOKEN not in document
+    assert "kubelogin" not in document
     assert base64.b64encode(kubeconfig.encode()).decode() not in document
     assert "clusterUser" not in document
 
@@ -304,3 +319,54 @@ def test_decode_kubeconfig() -> None:
 def test_protect_never_applies_to_the_provider_or_pool(any_render: Render) -> None:
     for type_token in (POOL, K8S_PROVIDER):
         assert "protect" not in one(any_render.rendering, type_token)
+
+
+# --------------------------------------------------------------------------- issue 18: access, upgrades
+
+
+def test_cluster_is_entra_only(any_render: Render) -> None:
+    cluster = one(any_render.rendering, CLUSTER)["inputs"]
+    assert cluster["aadProfile"] == {"managed": True, "enableAzureRBAC": True}
+    assert cluster["disableLocalAccounts"] is True
+
+
+def test_prod_api_server_takes_only_its_authorized_ranges() -> None:
+    cluster = one(cached("prod", True).rendering, CLUSTER)["inputs"]
+    ranges = cluster["apiServerAccessProfile"]["authorizedIPRanges"]
+    assert ranges == list(settings_of("prod").aks.access.authorized_ip_ranges) and ranges
+    assert "enablePrivateCluster" not in cluster["apiServerAccessProfile"]
+
+
+def test_prod_admin_groups_get_rbac_cluster_admin_on_the_cluster() -> None:
+    rendering = cached("prod", False).rendering
+    (assignment,) = rendering.of_type(ROLE)
+    (group,) = settings_of("prod").aks.access.admin_group_object_ids
+    assert assignment["parent"] == "aks"
+    assert assignment["inputs"]["principalId"] == group
+    assert assignment["inputs"]["principalType"] == "Group"
+    assert assignment["inputs"]["scope"] == "aks-cluster-id"
+    assert assignment["inputs"]["roleDefinitionId"].endswith("/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")
+
+
+def test_maintenance_windows_are_weekly_and_at_least_four_hours(up: Render) -> None:
+    stack = up.rendering.stack
+    windows = {r["inputs"]["configName"]: r["inputs"] for r in up.rendering.of_type(MAINTENANCE)}
+    assert set(windows) == {"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"}
+    days = set()
+    for window in windows.values():
+        assert window["resourceName"] == f"aks-flink-aks-{stack}"
+        assert window["resourceGroupName"] == f"rg-flink-aks-{stack}"
+        spec = window["maintenanceWindow"]
+        day = spec["schedule"]["weekly"]["dayOfWeek"]
+        assert spec["schedule"] == {"weekly": {"intervalWeeks": 1, "dayOfWeek": day}}
+        assert spec["durationHours"] >= 4 and spec["utcOffset"] == "+00:00"
+        days.add(day)
+    assert len(days) == 2  # Kubernetes patches and node images never in the same night
+
+
+def test_egress_ip_is_the_load_balancer_outbound_address(up: Render) -> None:
+    assert up.rendering.outputs["egressIp"] == "203.0.113.45"
+
+
+def test_egress_ip_is_unknown_before_the_cluster_exists(preview: Render) -> None:
+    assert preview.rendering.outputs["egressIp"] == "[unknown]"

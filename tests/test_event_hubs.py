@@ -23,6 +23,8 @@ from tests.rendering import ComponentRender as Render
 from tests.rendering import one, settings_of
 
 COMPONENT = "flink-aks:eventhubs:KafkaEventHubs"
+EGRESS_IP = "203.0.113.45"
+NETWORK = "azure-native:eventhub:NamespaceNetworkRuleSet"
 NAMESPACE = "azure-native:eventhub:Namespace"
 HUB = "azure-native:eventhub:EventHub"
 CONSUMER_GROUP = "azure-native:eventhub:ConsumerGroup"
@@ -59,6 +61,7 @@ def render(stack: str, preview: bool) -> Render:
                 spec=settings.event_hubs,
                 protect=settings.protect,
                 tags={"stack": stack},
+                egress_ip=EGRESS_IP,
             ),
         )
         pulumi.export("kafkaBootstrapServers", hubs.bootstrap_servers)
@@ -121,7 +124,7 @@ def test_exactly_these_resources(any_render: Render) -> None:
     counts: dict[str, int] = {}
     for resource in any_render.rendering.resources:
         counts[resource["type"]] = counts.get(resource["type"], 0) + 1
-    assert counts == {COMPONENT: 1, RANDOM: 1, NAMESPACE: 1, HUB: 2, CONSUMER_GROUP: 1, HUB_RULE: 2}
+    assert counts == {COMPONENT: 1, RANDOM: 1, NAMESPACE: 1, HUB: 2, CONSUMER_GROUP: 1, HUB_RULE: 2, NETWORK: 1}
 
 
 def test_every_child_belongs_to_the_component(any_render: Render) -> None:
@@ -150,7 +153,7 @@ def test_namespace_sku_tls_and_kafka(any_render: Render) -> None:
 
 @pytest.mark.parametrize(
     ("stack", "sku", "units", "partitions", "retention"),
-    [("dev", "Standard", 2, 1, 24), ("prod", "Standard", 12, 8, 72)],
+    [("dev", "Standard", 3, 3, 24), ("prod", "Standard", 24, 24, 72)],
 )
 def test_sizing_per_stack(stack: str, sku: str, units: int, partitions: int, retention: int) -> None:
     rendering = render(stack, preview=True).rendering
@@ -264,3 +267,19 @@ def test_secret_values_are_right_behind_the_mask(up: Render) -> None:
 
 def test_rendering_is_plain_json(any_render: Render) -> None:
     assert json.loads(any_render.rendering.to_json())["stack"] == any_render.rendering.stack
+
+
+def test_only_the_cluster_egress_and_trusted_services_reach_the_namespace(up: Render) -> None:
+    rules = one(up.rendering, NETWORK)["inputs"]
+    assert rules["defaultAction"] == "Deny"
+    assert rules["publicNetworkAccess"] == "Enabled"  # "selected networks": the IP rules apply
+    assert rules["trustedServiceAccessEnabled"] is True
+    assert rules["ipRules"] == [{"ipMask": EGRESS_IP, "action": "Allow"}]
+    assert rules["namespaceName"] == one(up.rendering, NAMESPACE)["inputs"]["namespaceName"]
+    assert "virtualNetworkRules" not in rules
+
+
+def test_partitions_are_never_fewer_than_throughput_units(any_render: Render) -> None:
+    units = one(any_render.rendering, NAMESPACE)["inputs"]["sku"]["capacity"]
+    for hub in any_render.rendering.of_type(HUB):
+        assert hub["inputs"]["partitionCount"] >= units

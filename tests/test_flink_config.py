@@ -30,13 +30,16 @@ SPEC = FlinkSpec(
     job_manager_memory=MemorySize(text="1600m", bytes=1600 * 1024**2),
     task_manager_memory=MemorySize(text="4g", bytes=4 * 1024**3),
     checkpoint_interval=Duration(text="30s", millis=30_000),
+    checkpoint_timeout=Duration(text="10 min", millis=600_000),
+    tolerable_checkpoint_failures=3,
+    state_backend="hashmap",
     rpc_port_mode="sidecar",
     storage_size="100Gi",
     storage_class=None,
     max_parallelism=128,
     upgrade_mode="last-state",
     savepoint_fallback="refuse",
-    unhealthy_after_s=600,
+    unhealthy_after_s=3000,
 )
 
 
@@ -129,3 +132,31 @@ def test_file_is_standard_yaml_with_flat_keys_that_round_trips() -> None:
     text = to_config_yaml(config)
     assert yaml.safe_load(text) == config
     assert text.splitlines()[0].startswith("jobmanager.rpc.address: ")
+
+
+def test_hashmap_state_gives_the_taskmanagers_memory_to_the_heap() -> None:
+    config = render()
+    assert config["state.backend.type"] == "hashmap"
+    assert config["taskmanager.memory.managed.fraction"] == 0
+    assert "execution.checkpointing.incremental" not in config
+
+
+def test_rocksdb_state_checkpoints_incrementally_in_managed_memory() -> None:
+    config = render(dataclasses.replace(SPEC, state_backend="rocksdb"))
+    assert config["state.backend.type"] == "rocksdb"
+    assert config["execution.checkpointing.incremental"] is True
+    assert "taskmanager.memory.managed.fraction" not in config, "Flink's default fraction: RocksDB's memory"
+    assert "taskmanager.memory.managed.size" not in config
+
+
+def test_unknown_state_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="hashmap, rocksdb"):
+        render(dataclasses.replace(SPEC, state_backend="forst"))
+
+
+def test_checkpoint_timeout_and_tolerable_failures_are_explicit() -> None:
+    config = render()
+    assert config["execution.checkpointing.timeout"] == "10 min"
+    assert config["execution.checkpointing.tolerable-failed-checkpoints"] == 3
+    assert config["execution.checkpointing.num-retained"] == 3
+    assert config["execution.checkpointing.externalized-checkpoint-retention"] == "RETAIN_ON_CANCELLATION"

@@ -1,4 +1,4 @@
-"""The JobManager's liveness probe (``job_health.JOB_LIVENESS``) with bash against a stand-in REST API."""
+"""The JobManager's probes (``job_health.JOB_PROBE``) with bash against a stand-in REST API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from components.flink.job_health import JOB_LIVENESS
+from components.flink.job_health import JOB_PROBE
 from tests.standins.flink_rest import FakeFlinkRest
 
 
@@ -20,35 +20,49 @@ def flink() -> Iterator[FakeFlinkRest]:
 
 
 LIMIT_S = 600
+REST_DOWN_S = 60
+
+
+def run(name: str, tmp_path: Path, port: int) -> subprocess.CompletedProcess[str]:
+    """One probe as the kubelet runs it: ``bash -c PROGRAM NAME`` with the container's env."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HEALTH_STATE_DIR": str(tmp_path / "health"),
+        "UPGRADE_STATE_DIR": str(tmp_path / "upgrades"),
+        "FLINK_REST_PORT": str(port),
+        "UNHEALTHY_AFTER_SECONDS": str(LIMIT_S),
+        "REST_DOWN_AFTER_SECONDS": str(REST_DOWN_S),
+    }
+    (tmp_path / "health").mkdir(exist_ok=True)
+    (tmp_path / "upgrades").mkdir(exist_ok=True)
+    return subprocess.run(["bash", "-c", JOB_PROBE, name], env=env, capture_output=True, text=True, timeout=60)
 
 
 def probe(tmp_path: Path, port: int) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HEALTH_STATE_DIR": str(tmp_path),
-        "FLINK_REST_PORT": str(port),
-        "UNHEALTHY_AFTER_SECONDS": str(LIMIT_S),
-    }
-    return subprocess.run(["bash", "-c", JOB_LIVENESS], env=env, capture_output=True, text=True, timeout=60)
+    return run("liveness", tmp_path, port)
 
 
-def progress_file(tmp_path: Path) -> Path:
-    files = list(tmp_path.glob("job-progress-*"))
+def state_file(tmp_path: Path, kind: str) -> Path:
+    files = list((tmp_path / "health").glob(f"{kind}-*"))
     assert len(files) == 1, files
     return files[0]
 
 
 def backdate(tmp_path: Path, seconds: int) -> None:
     """Pretend the last progress was ``seconds`` ago (instead of waiting that long)."""
-    path = progress_file(tmp_path)
+    path = state_file(tmp_path, "job-progress")
     seen = path.read_text().split()[0]
     path.write_text(f"{seen} {int(time.time()) - seconds}\n")
+
+
+def stop(flink: FakeFlinkRest) -> None:
+    flink.down = True
 
 
 def test_a_job_completing_checkpoints_is_alive(tmp_path: Path, flink: FakeFlinkRest) -> None:
     port = flink.port
     assert probe(tmp_path, port).returncode == 0
-    assert progress_file(tmp_path).read_text().split()[0] == "3"
+    assert state_file(tmp_path, "job-progress").read_text().split()[0] == "3"
     backdate(tmp_path, LIMIT_S + 100)
     flink.completed = 4  # a new checkpoint since: progress
     assert probe(tmp_path, port).returncode == 0
@@ -62,7 +76,19 @@ def test_no_checkpoint_progress_beyond_the_limit_fails_with_a_reason(tmp_path: P
     backdate(tmp_path, LIMIT_S + 100)
     result = probe(tmp_path, port)
     assert result.returncode == 1
-    assert "RUNNING: no completed checkpoint for" in result.stdout
+    assert "RUNNING: no checkpoint completed or in progress for" in result.stdout
+
+
+def test_a_checkpoint_or_savepoint_in_progress_is_progress(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    assert probe(tmp_path, port).returncode == 0
+    backdate(tmp_path, LIMIT_S + 100)
+    flink.in_progress = 1  # a long checkpoint or savepoint, no new completed one
+    assert probe(tmp_path, port).returncode == 0
+    flink.in_progress = 0
+    assert probe(tmp_path, port).returncode == 0, "the limit counts from the last one seen in progress"
+    backdate(tmp_path, LIMIT_S + 100)
+    assert probe(tmp_path, port).returncode == 1
 
 
 def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flink: FakeFlinkRest) -> None:
@@ -70,13 +96,70 @@ def test_a_job_stuck_restarting_fails_once_the_limit_passed(tmp_path: Path, flin
     port = flink.port
     assert probe(tmp_path, port).returncode == 0
     flink.completed = 9  # counts of a job that does not run are not progress
+    flink.in_progress = 1
+    backdate(tmp_path, LIMIT_S - 100)
+    assert probe(tmp_path, port).returncode == 0, "not RUNNING is no failure by itself"
     backdate(tmp_path, LIMIT_S + 100)
     result = probe(tmp_path, port)
     assert result.returncode == 1 and "RESTARTING" in result.stdout
 
 
-def test_no_rest_api_fails(tmp_path: Path, flink: FakeFlinkRest) -> None:
+def test_rest_down_briefly_passes_down_for_long_fails(tmp_path: Path, flink: FakeFlinkRest) -> None:
     port = flink.port
-    flink.down = True
+    assert probe(tmp_path, port).returncode == 0
+    stop(flink)
+    brief = probe(tmp_path, port)
+    assert brief.returncode == 0 and "not answering for 0s" in brief.stdout
+    down = state_file(tmp_path, "rest-down")
+    down.write_text(f"{int(time.time()) - REST_DOWN_S - 10}\n")
     result = probe(tmp_path, port)
+    assert result.returncode == 1 and "not answering for" in result.stdout
+
+
+def test_rest_back_clears_the_outage(tmp_path: Path) -> None:
+    with FakeFlinkRest() as first:
+        port = first.port
+        assert probe(tmp_path, port).returncode == 0
+    assert probe(tmp_path, port).returncode == 0, "down briefly"
+    assert list((tmp_path / "health").glob("rest-down-*"))
+    with FakeFlinkRest() as second:
+        assert probe(tmp_path, second.port).returncode == 0
+    assert not list((tmp_path / "health").glob("rest-down-*")), "the outage ended"
+
+
+def test_a_refused_start_never_fails_liveness_or_startup_and_is_not_ready(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    assert probe(tmp_path, port).returncode == 0
+    backdate(tmp_path, LIMIT_S + 100)
+    stop(flink)  # the start step waits for the operator: no Flink, no REST API
+    (tmp_path / "upgrades" / "refused").write_text("job CANCELED\n")
+    for name in ("liveness", "startup"):
+        result = run(name, tmp_path, port)
+        assert result.returncode == 0 and "refused" in result.stdout, name
+    result = run("readiness", tmp_path, port)
+    assert result.returncode == 1 and "refused" in result.stdout
+
+
+def test_readiness_is_the_job_running(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    assert run("readiness", tmp_path, port).returncode == 0
+    flink.state = "RESTARTING"
+    result = run("readiness", tmp_path, port)
+    assert result.returncode == 1 and "job RESTARTING" in result.stdout
+    stop(flink)
+    result = run("readiness", tmp_path, port)
     assert result.returncode == 1 and "not answering" in result.stdout
+
+
+def test_startup_waits_for_the_rest_api_only(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    flink.state = "INITIALIZING"
+    assert run("startup", tmp_path, port).returncode == 0, "the job's restore runs after startup"
+    stop(flink)
+    result = run("startup", tmp_path, port)
+    assert result.returncode == 1 and "not answering yet" in result.stdout
+
+
+def test_an_unknown_probe_name_is_an_error(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    result = run("alive", tmp_path, flink.port)
+    assert result.returncode == 2 and "startup, readiness or liveness" in result.stdout

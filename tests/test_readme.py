@@ -9,6 +9,7 @@ from pathlib import Path
 
 from infra.config import settings as s
 from infra.config import target as t
+from infra.config.aks_maintenance import WINDOW_KEYS
 from tests.rendering import ROOT
 
 README = ROOT / "README.md"
@@ -17,7 +18,13 @@ ZOOKEEPER_IMAGE = ROOT / "docs" / "zookeeper-image.md"
 
 # Pulumi CLI commands the docs run through scripts/stack.sh.
 PULUMI_COMMANDS = {"preview", "up", "refresh", "destroy", "stack", "state", "config"}
-NESTED = {"aks.autoscale": s.AUTOSCALE_KEYS, "zookeeper.image": s.IMAGE_KEYS, "target.kafka": t.KAFKA_KEYS}
+NESTED = {
+    "aks.autoscale": s.AUTOSCALE_KEYS,
+    "aks.upgradeWindow": WINDOW_KEYS,
+    "aks.nodeOsWindow": WINDOW_KEYS,
+    "zookeeper.image": s.IMAGE_KEYS,
+    "target.kafka": t.KAFKA_KEYS,
+}
 OBJECTS = {
     "aks": s.AKS_KEYS,
     "eventHubs": s.EVENT_HUBS_KEYS,

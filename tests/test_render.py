@@ -16,7 +16,7 @@ import yaml
 from components.flink import kafka_secret
 from infra.config.validation import ConfigError
 from infra.render import offline
-from infra.render.mocks import FAKE_KUBECONFIG_TOKEN, FAKE_SHARED_ACCESS_KEY
+from infra.render.mocks import FAKE_SHARED_ACCESS_KEY
 from tests.rendering import ROOT, render, spy_recordings
 from tests.test_manifest_schema import validate
 
@@ -128,7 +128,7 @@ def test_project_defaults_apply_and_stack_values_override_them(project_with_stac
     root = project_with_stack("p", {"azure-native:location": "westeurope", "flink-aks:throughputProfile": "5k"})
     doc = json.loads(run_render("p", "--json", cwd=root).stdout)
     hubs = [r for r in doc["resources"] if r["type"] == "azure-native:eventhub:EventHub"]
-    assert {h["inputs"]["partitionCount"] for h in hubs} == {4}
+    assert {h["inputs"]["partitionCount"] for h in hubs} == {12}
 
 
 @pytest.mark.parametrize("preview", [True, False])
@@ -136,7 +136,7 @@ def test_project_defaults_apply_and_stack_values_override_them(project_with_stac
 def test_no_secret_appears_in_plain_text(stack: str, preview: bool) -> None:
     text = render(stack, preview=preview).to_json()
     assert FAKE_SHARED_ACCESS_KEY not in text
-    assert FAKE_KUBECONFIG_TOKEN not in text
+    assert "kubelogin" not in text  # the kubeconfig holds no credential, and stays a secret output
     assert "SharedAccessKey=" not in text
 
 

@@ -23,6 +23,13 @@ def config(**objects: Any) -> dict[str, Any]:
     return values
 
 
+# What a prod-like stack needs besides the defaults (infra/config/aks_access.py).
+PROD_ACCESS = {
+    "adminGroupObjectIds": ["11111111-2222-3333-4444-555555555555"],
+    "apiServerAuthorizedIpRanges": ["198.51.100.0/24"],
+}
+
+
 def rejected(stack: str = "dev", **objects: Any) -> ConfigError:
     with pytest.raises(ConfigError) as caught:
         parse_settings(stack, config(**objects))
@@ -32,8 +39,8 @@ def rejected(stack: str = "dev", **objects: Any) -> ConfigError:
 def test_dev_stack_file_is_the_1k_profile() -> None:
     s = parse_settings("dev", stack_config(ROOT, "dev"))
     assert s.profile == "1k"
-    assert (s.event_hubs.throughput_units, s.event_hubs.partitions) == (2, 1)
-    assert (s.aks.node_count, s.aks.vm_size) == (3, "Standard_D2s_v3")
+    assert (s.event_hubs.throughput_units, s.event_hubs.partitions) == (3, 3)
+    assert (s.aks.node_count, s.aks.vm_size) == (3, "Standard_D2s_v5")
     assert s.flink.task_managers == 1 and s.flink.parallelism == 1
     assert s.protect is False
     assert s.ui.exposure == "portForward"
@@ -42,8 +49,10 @@ def test_dev_stack_file_is_the_1k_profile() -> None:
 def test_prod_stack_file_is_the_10k_profile_protected_and_not_public() -> None:
     s = parse_settings("prod", stack_config(ROOT, "prod"))
     assert s.profile == "10k"
-    assert (s.event_hubs.throughput_units, s.event_hubs.partitions) == (12, 8)
-    assert (s.aks.node_count, s.aks.vm_size) == (4, "Standard_D4s_v3")
+    assert (s.event_hubs.throughput_units, s.event_hubs.partitions) == (24, 24)
+    assert (s.aks.node_count, s.aks.vm_size) == (4, "Standard_D4s_v5")
+    assert (s.aks.system_node_count, s.aks.system_vm_size) == (3, "Standard_D4s_v5")
+    assert s.aks.access.admin_group_object_ids and s.aks.access.authorized_ip_ranges
     assert s.flink.task_managers == 8
     assert s.protect is True
     assert s.ui.exposure != "public" or s.ui.allowed_cidrs
@@ -58,8 +67,8 @@ def test_each_profile_is_valid_as_is(name: str) -> None:
 
 
 def test_overrides_apply_key_by_key_on_top_of_the_profile() -> None:
-    s = parse_settings("test", config(throughputProfile="5k", eventHubs={"partitions": 8}, aks={"nodeCount": 6}))
-    assert s.event_hubs.partitions == 8
+    s = parse_settings("test", config(throughputProfile="5k", eventHubs={"partitions": 16}, aks={"nodeCount": 6}))
+    assert s.event_hubs.partitions == 16
     assert s.event_hubs.throughput_units == PROFILES["5k"].throughput_units
     assert s.aks.node_count == 6 and s.aks.vm_size == PROFILES["5k"].vm_size
 
@@ -70,9 +79,9 @@ def test_objects_given_as_json_text_like_the_engine_passes_them() -> None:
 
 
 def test_protect_defaults_on_for_prod_stacks_only() -> None:
-    assert parse_settings("prod-eu", config()).protect is True
+    assert parse_settings("prod-eu", config(aks=PROD_ACCESS)).protect is True
     assert parse_settings("dev", config()).protect is False
-    assert parse_settings("dev", config(protect="true")).protect is True
+    assert parse_settings("dev", config(protect="true", aks=PROD_ACCESS)).protect is True
 
 
 # (config objects, the key the error must name, a fragment of what is allowed)
@@ -90,8 +99,8 @@ REJECTED: list[tuple[dict[str, Any], str, str]] = [
     ({"eventHubs": {"outputHub": "input"}}, "flink-aks:eventHubs.outputHub", "different from"),
     ({"eventHubs": {"consumerGroup": "x" * 51}}, "flink-aks:eventHubs.consumerGroup", "1-50"),
     ({"eventHubs": {"partition": 4}}, "flink-aks:eventHubs.partition", "known keys"),
-    ({"flink": {"taskManagers": 2}}, "flink-aks:flink.taskManagers", "at most the input partitions (1)"),
-    ({"flink": {"slotsPerTaskManager": 2}}, "flink-aks:flink.taskManagers", "at most the input partitions"),
+    ({"flink": {"taskManagers": 4}}, "flink-aks:flink.taskManagers", "at most the input partitions (3)"),
+    ({"flink": {"slotsPerTaskManager": 4}}, "flink-aks:flink.taskManagers", "at most the input partitions"),
     ({"flink": {"taskManagers": 0}}, "flink-aks:flink.taskManagers", "from 1 to"),
     ({"flink": {"taskManagers": -1}}, "flink-aks:flink.taskManagers", "from 1 to"),
     ({"flink": {"rpcPortMode": "random"}}, "flink-aks:flink.rpcPortMode", "sidecar, pinned"),
@@ -110,7 +119,7 @@ REJECTED: list[tuple[dict[str, Any], str, str]] = [
     ({"aks": {"tier": "Gold"}}, "flink-aks:aks.tier", "Free, Standard"),
     ({"aks": {"zones": ["4"]}}, "flink-aks:aks.zones", "1, 2, 3"),
     ({"aks": {"vmSize": "D4s_v3"}}, "flink-aks:aks.vmSize", "VM size"),
-    ({"aks": {"kubernetesVersion": "1.9"}}, "flink-aks:aks.kubernetesVersion", "1.34"),
+    ({"aks": {"kubernetesVersion": "1.9"}}, "flink-aks:aks.kubernetesVersion", "a minor AKS supports"),
     ({"aks": {"nodecount": 3}}, "flink-aks:aks.nodecount", "known keys"),
     ({"zookeeper": {"replicas": 2}}, "flink-aks:zookeeper.replicas", "odd number"),
     ({"zookeeper": {"chartVersion": "latest"}}, "flink-aks:zookeeper.chartVersion", "pinned"),

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import yaml
 
+from components.flink.checkpointing import state_config
 from components.flink.names import BLOB_PORT, DATA_MOUNT, JOBMANAGER_SERVICE, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
 from components.flink.spec import FlinkSpec
 
@@ -134,15 +135,7 @@ def render_flink_config(
         # Detect a lost JobManager or TaskManager well before Flink's 50 s default.
         "heartbeat.interval": 2000,
         "heartbeat.timeout": 15000,
-        # State and checkpoints: exactly-once inside Flink; retained on cancellation.
-        "state.backend.type": "hashmap",
-        "execution.checkpointing.interval": spec.checkpoint_interval.text,
-        "execution.checkpointing.mode": "EXACTLY_ONCE",
-        "execution.checkpointing.dir": f"{storage}/checkpoints",
-        "execution.checkpointing.savepoint-dir": f"{storage}/savepoints",
-        "execution.checkpointing.externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION",
-        "execution.checkpointing.num-retained": 3,
-        "execution.checkpointing.timeout": "10 min",
+        **state_config(spec, storage),
         # Restarts after task failures: back off exponentially, forever.
         "restart-strategy.type": "exponential-delay",
         "restart-strategy.exponential-delay.initial-backoff": "1 s",

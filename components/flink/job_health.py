@@ -1,20 +1,36 @@
-"""The JobManager's liveness probe: the job makes progress, not just the REST port answers.
+"""The JobManager's probes: the job makes progress, and only what is stuck is restarted.
 
-A job can report RUNNING while none of its tasks runs (a scale-down below the stored
-parallelism: every task SCHEDULED, checkpoints failing) or restart for ever. The probe
-(``scripts/job_liveness.sh``, an exec probe, bash and ``/dev/tcp``: the official image
-guarantees nothing else) fails when the REST API does not answer, or when the job
-completed no checkpoint for ``UNHEALTHY_AFTER_SECONDS`` (counted from the JobManager's
-start or its last completed checkpoint). The kubelet then restarts the JobManager
-container: HA recovery from the latest checkpoint; a cause that persists shows as
-restarts and CrashLoopBackOff.
+One program (``scripts/job_probe.sh``, an exec probe, bash and ``/dev/tcp``: the official
+image guarantees nothing else), run as ``startup``, ``readiness`` or ``liveness``:
 
-Progress is remembered in a file per JobManager process (keyed by the start time of the
-container's PID 1) under ``HEALTH_STATE_DIR`` (``/tmp``, an emptyDir).
+- startup: Flink's REST API answers (the start step and the JVM are done), or the start
+  step refused the job and waits for the operator. Generous: an upgrade's ZooKeeper work,
+  the JVM's start; the job's restore runs after it.
+- readiness: the job is RUNNING. ``kubectl rollout status`` waits for it; both Services
+  publish the JobManager while it is not Ready (TaskManagers must reach it before the job
+  can run, and the UI shows why it does not).
+- liveness: fails only when the REST API has not answered for ``REST_DOWN_AFTER_S``, or
+  when no checkpoint completed and none (nor a savepoint) was in progress for
+  ``UNHEALTHY_AFTER_SECONDS`` (``flink.unhealthyAfter``: at least the checkpoint-progress
+  window of a healthy job, see ``checkpointing.progress_window_ms``). A job that is not
+  RUNNING fails it only through that bound; the start step's refusal never does. The
+  kubelet then restarts the JobManager container: HA recovery from the latest checkpoint.
+
+Liveness remembers progress in files per JobManager process (keyed by the start time of
+the container's PID 1) under ``HEALTH_STATE_DIR`` (``/tmp``, an emptyDir).
 """
 
 from __future__ import annotations
 
 from components.flink import scripts
 
-JOB_LIVENESS = scripts.load("job_liveness.sh")
+JOB_PROBE = scripts.load("job_probe.sh")
+REST_DOWN_AFTER_S = 60
+# startup: up to STARTUP_PERIOD_S × STARTUP_FAILURES (10 min) for the REST API to answer.
+STARTUP_PERIOD_S = 10
+STARTUP_FAILURES = 60
+
+
+def probe(name: str) -> dict[str, list[str]]:
+    """The exec action of one probe: startup, readiness or liveness."""
+    return {"command": ["bash", "-c", JOB_PROBE, name]}

@@ -26,18 +26,21 @@ ENV_VARS = (
     "KAFKA_OUTPUT_JAAS_CONFIG",
 )
 
-# Event Hubs closes idle connections after 240 s: clients must refresh metadata and
-# drop idle connections before that, and allow 60 s for a request.
+# Event Hubs closes idle connections after 240 s: clients must refresh metadata, forget
+# idle topics' metadata and drop idle connections before that, and allow 60 s for a request
+# (Microsoft's recommended Kafka client configuration for Event Hubs).
 EVENT_HUBS_CLIENT_PROPERTIES = {
     "security.protocol": "SASL_SSL",
     "sasl.mechanism": "PLAIN",
     "request.timeout.ms": "60000",
     "metadata.max.age.ms": "180000",
+    "metadata.max.idle.ms": "180000",
     "connections.max.idle.ms": "180000",
 }
 CONSUMER_PROPERTIES = {"session.timeout.ms": "30000", "auto.offset.reset": "earliest"}
-# Event Hubs Standard has no Kafka transactions: the sink runs at-least-once.
-PRODUCER_PROPERTIES = {"acks": "all", "max.request.size": "1046528", "enable.idempotence": "false"}
+# Event Hubs Standard has no Kafka transactions: the sink runs at-least-once. Event Hubs
+# refuses requests of 1046528 bytes or more; Microsoft recommends 1000000.
+PRODUCER_PROPERTIES = {"acks": "all", "max.request.size": "1000000", "enable.idempotence": "false"}
 
 
 @dataclass

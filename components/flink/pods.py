@@ -241,22 +241,34 @@ def jobmanager_template(ctx: PodContext, sidecar: Step | None = None) -> Pod:
     # memory, metaspace and JVM overhead inside it.
     memory = spec.job_manager_memory.kubernetes_quantity
     flink["resources"] = {"requests": {"cpu": "500m", "memory": memory}, "limits": {"memory": memory}}
-    rest_check = {"httpGet": {"path": "/config", "port": "rest"}}
-    flink["readinessProbe"] = {**rest_check, "initialDelaySeconds": 5, "periodSeconds": 5, "failureThreshold": 3}
-    return with_job_liveness(pod, ctx)
+    return with_job_probes(pod, ctx)
 
 
-def with_job_liveness(pod: Pod, ctx: PodContext) -> Pod:
-    """Liveness is the job's progress (see ``job_health``), not just the REST port."""
+def with_job_probes(pod: Pod, ctx: PodContext) -> Pod:
+    """Startup, readiness and liveness follow the job (see ``job_health``), not just the REST port."""
     flink = _container(pod, "flink")
-    flink["env"].append({"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.spec.unhealthy_after_s)})
+    flink["env"] += [
+        {"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.spec.unhealthy_after_s)},
+        {"name": "REST_DOWN_AFTER_SECONDS", "value": str(job_health.REST_DOWN_AFTER_S)},
+    ]
+    flink["startupProbe"] = {
+        "exec": job_health.probe("startup"),
+        "periodSeconds": job_health.STARTUP_PERIOD_S,
+        "timeoutSeconds": 10,
+        "failureThreshold": job_health.STARTUP_FAILURES,
+    }
+    flink["readinessProbe"] = {
+        "exec": job_health.probe("readiness"),
+        "periodSeconds": 5,
+        "timeoutSeconds": 10,
+        "failureThreshold": 3,
+    }
+    # The program itself tolerates a brief REST outage (REST_DOWN_AFTER_SECONDS).
     flink["livenessProbe"] = {
-        "exec": {"command": ["bash", "-c", job_health.JOB_LIVENESS]},
-        # The start step may talk to ZooKeeper before Flink starts (an upgrade).
-        "initialDelaySeconds": 60,
+        "exec": job_health.probe("liveness"),
         "periodSeconds": 10,
         "timeoutSeconds": 15,
-        "failureThreshold": 6,
+        "failureThreshold": 3,
     }
     return pod
 

@@ -4,6 +4,10 @@ The internal JobManager Service carries rpc, blob and rest, for TaskManagers and
 sidecar only (in sidecar mode the stack declares blob and rest, the sidecar adds rpc).
 The UI Service carries port 8081 and nothing else, so the RPC and blob ports are never
 on a load balancer.
+
+Both publish the JobManager while it is not Ready (its readiness is the job RUNNING, see
+``job_health``): TaskManagers must reach it for the job to run, and the UI shows why the
+job does not.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ def jobmanager_service_spec(sidecar: bool) -> dict[str, Any]:
     ]
     if not sidecar:
         ports.insert(0, {"name": "rpc", "port": RPC_PORT, "targetPort": RPC_PORT})
-    return {"type": "ClusterIP", "selector": labels("jobmanager"), "ports": ports}
+    return {"type": "ClusterIP", "selector": labels("jobmanager"), "ports": ports, "publishNotReadyAddresses": True}
 
 
 def ui_service_annotations(exposure: str) -> dict[str, str]:
@@ -43,6 +47,7 @@ def ui_service_spec(exposure: str, allowed_cidrs: tuple[str, ...]) -> dict[str, 
         "type": "ClusterIP" if exposure == "portForward" else "LoadBalancer",
         "selector": labels("jobmanager"),
         "ports": [{"name": "http", "port": REST_PORT, "targetPort": REST_PORT}],
+        "publishNotReadyAddresses": True,
     }
     if exposure == "public":
         spec["loadBalancerSourceRanges"] = list(allowed_cidrs)

@@ -23,6 +23,10 @@ class FlinkSpec:
     job_manager_memory: MemorySize  # Flink's total process size = the container's limit
     task_manager_memory: MemorySize
     checkpoint_interval: Duration
+    # Checkpoint policy and state backend (see checkpointing.py).
+    checkpoint_timeout: Duration
+    tolerable_checkpoint_failures: int  # consecutive failed checkpoints before the job fails over
+    state_backend: str  # hashmap (heap; managed memory 0) or rocksdb (incremental, managed memory)
     rpc_port_mode: str  # sidecar (random RPC port, patched into the Service) or pinned
     storage_size: str  # Kubernetes quantity of the shared volume
     storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
@@ -31,7 +35,7 @@ class FlinkSpec:
     max_parallelism: int
     upgrade_mode: str  # last-state, savepoint, stateless
     savepoint_fallback: str  # savepoint mode without a savepoint: refuse, last-state
-    unhealthy_after_s: int  # liveness: no completed checkpoint for this long
+    unhealthy_after_s: int  # liveness: no checkpoint completed or in progress for this long
     # Retention on the shared volume (see upgrade_scripts): checkpoint directories of
     # earlier JobIDs (runs) kept besides the current one, complete savepoints kept.
     retained_runs: int = 2

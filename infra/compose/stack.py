@@ -59,6 +59,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
             spec=settings.event_hubs,
             protect=settings.protect,
             tags=tags(settings),
+            egress_ip=aks.egress_ip,
         ),
     )
     registry = ContainerRegistry(

@@ -18,6 +18,7 @@ EVENT_HUBS_KEYS = (
     "inputHub",
     "outputHub",
     "consumerGroup",
+    "allowedIpRanges",
 )
 EVENT_HUBS_SKUS = ("Standard", "Premium")
 
@@ -58,6 +59,13 @@ def parse_event_hubs(profile: Profile, raw: Any) -> EventHubsSpec:
         limits.max_partitions,
         f" for the {sku} SKU",
     )
+    if sku == "Standard" and partitions < tus:
+        raise ConfigError(
+            key("eventHubs.partitions"),
+            partitions,
+            f"at least eventHubs.throughputUnits ({tus}): a partition carries about one throughput unit, "
+            "so fewer partitions cap the hub below what the namespace pays for (docs/sizing.md)",
+        )
     retention = v.integer(
         key("eventHubs.retentionHours"),
         obj.get("retentionHours", 24),
@@ -76,7 +84,11 @@ def parse_event_hubs(profile: Profile, raw: Any) -> EventHubsSpec:
         CONSUMER_GROUP_NAME,
         "1-50 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit",
     )
-    return EventHubsSpec(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group)
+    ranges_key = key("eventHubs.allowedIpRanges")
+    ranges = tuple(v.cidr(ranges_key, c) for c in v.string_list(ranges_key, obj.get("allowedIpRanges", [])))
+    if any(r.endswith("/0") for r in ranges):
+        raise ConfigError(ranges_key, list(ranges), "CIDRs narrower than /0 (that would be the whole internet)")
+    return EventHubsSpec(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group, ranges)
 
 
 def _describe_units(units: tuple[int, ...]) -> str:

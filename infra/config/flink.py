@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from components.flink.checkpointing import STATE_BACKENDS, progress_window_ms
 from components.flink.spec import FlinkSpec
 from components.flink.units import Duration
 from infra.config import validation as v
@@ -22,6 +23,9 @@ FLINK_KEYS = (
     "jobManagerMemory",
     "taskManagerMemory",
     "checkpointInterval",
+    "checkpointTimeout",
+    "tolerableCheckpointFailures",
+    "stateBackend",
     "rpcPortMode",
     "storageSize",
     "upgradeMode",
@@ -37,6 +41,8 @@ RPC_PORT_MODES = ("sidecar", "pinned")
 UPGRADE_MODES = ("last-state", "savepoint", "stateless")
 # savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
 SAVEPOINT_FALLBACKS = ("refuse", "last-state")
+DEFAULT_CHECKPOINT_TIMEOUT = "10 min"  # Flink's default
+DEFAULT_TOLERABLE_CHECKPOINT_FAILURES = 3
 DEFAULT_MAX_PARALLELISM = 128
 MAX_PARALLELISM_LIMIT = 32768  # Flink's upper bound for pipeline.max-parallelism
 
@@ -75,6 +81,7 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
     )
     interval = obj.get("checkpointInterval", "30s")
     interval_ms = v.duration_ms(key("flink.checkpointInterval"), interval, 1000, 60 * 60_000)
+    timeout, tolerable_failures = _checkpoint_failures(obj)
     image = v.matching(
         key("flink.image"),
         obj.get("image", FLINK_IMAGES[version]),
@@ -108,6 +115,9 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
         job_manager_memory=job_manager_memory,
         task_manager_memory=task_manager_memory,
         checkpoint_interval=Duration(text=interval, millis=interval_ms),
+        checkpoint_timeout=timeout,
+        tolerable_checkpoint_failures=tolerable_failures,
+        state_backend=v.choice(key("flink.stateBackend"), obj.get("stateBackend", "hashmap"), STATE_BACKENDS),
         rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
         storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
         storage_class=None
@@ -118,7 +128,7 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
         savepoint_fallback=v.choice(
             key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
         ),
-        unhealthy_after_s=_unhealthy_after(obj, interval_ms),
+        unhealthy_after_s=_unhealthy_after(obj, progress_window_ms(interval_ms, timeout.millis, tolerable_failures)),
         retained_runs=v.integer(key("flink.retainedRuns"), obj.get("retainedRuns", 2), 1, 100),
         retained_savepoints=v.integer(key("flink.retainedSavepoints"), obj.get("retainedSavepoints", 5), 1, 1000),
     )
@@ -139,12 +149,38 @@ def _max_parallelism(obj: Mapping[str, Any], parallelism: int) -> int:
     return max_parallelism
 
 
-def _unhealthy_after(obj: Mapping[str, Any], interval_ms: int) -> int:
-    """Seconds without a completed checkpoint before the JobManager's liveness probe fails."""
-    value = obj.get("unhealthyAfter", "10 min")
+def _checkpoint_failures(obj: Mapping[str, Any]) -> tuple[Duration, int]:
+    """How long a checkpoint may take, and how many may fail in a row before the job fails over."""
+    timeout = obj.get("checkpointTimeout", DEFAULT_CHECKPOINT_TIMEOUT)
+    timeout_ms = v.duration_ms(key("flink.checkpointTimeout"), timeout, 10_000, 2 * 3_600_000)
+    tolerable = v.integer(
+        key("flink.tolerableCheckpointFailures"),
+        obj.get("tolerableCheckpointFailures", DEFAULT_TOLERABLE_CHECKPOINT_FAILURES),
+        0,
+        10,
+    )
+    return Duration(text=timeout, millis=timeout_ms), tolerable
+
+
+def _unhealthy_after(obj: Mapping[str, Any], floor_ms: int) -> int:
+    """Seconds without a checkpoint completed or in progress before the JobManager's liveness fails.
+
+    Default and least value: ``floor_ms``, the checkpoint-progress window of a healthy job.
+    """
+    if "unhealthyAfter" not in obj:
+        return -(-floor_ms // 1000)
+    value = obj["unhealthyAfter"]
     after_ms = v.duration_ms(key("flink.unhealthyAfter"), value, 60_000, 24 * 3_600_000)
-    if after_ms < 3 * interval_ms:
+    if after_ms < floor_ms:
         raise ConfigError(
-            key("flink.unhealthyAfter"), value, "at least 3 × checkpointInterval: a healthy job must not fail its probe"
+            key("flink.unhealthyAfter"),
+            value,
+            f"at least {_readable(floor_ms)} = max(checkpointInterval, checkpointTimeout) × "
+            "(tolerableCheckpointFailures + 2), the time a healthy job may go without a checkpoint "
+            "(leave it unset for exactly that)",
         )
     return after_ms // 1000
+
+
+def _readable(millis: int) -> str:
+    return f"{millis // 60_000} min" if millis % 60_000 == 0 else f"{-(-millis // 1000)} s"

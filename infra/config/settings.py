@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from components.aks_spec import AksSpec
@@ -74,10 +75,13 @@ class Settings:
     target: TargetSettings
 
 
-def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset()) -> Settings:
+def parse_settings(
+    stack: str, config: Mapping[str, Any], secret_keys: frozenset[str] = frozenset(), today: date | None = None
+) -> Settings:
     """Validate one stack's config (full keys -> parsed values) into ``Settings``.
 
-    ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file).
+    ``secret_keys`` are the keys whose values are Pulumi secrets (encrypted in the stack file);
+    ``today`` is the date AKS support is checked on (default: the current date).
     """
     # Secret values are opaque text (offline, a placeholder): never parsed as JSON.
     config = {k: val if k in secret_keys else _parse_json(k, val) for k, val in config.items()}
@@ -101,18 +105,20 @@ def parse_settings(stack: str, config: Mapping[str, Any], secret_keys: frozenset
             f"taskManagers × slotsPerTaskManager ({flink.task_managers} × {flink.slots_per_task_manager}) "
             f"at most the input partitions ({partitions}): idle slots read nothing",
         )
-    protect_default = stack.startswith("prod")
+    protect = v.boolean(key("protect"), config.get(key("protect"), stack.startswith("prod")))
     return Settings(
         project=PROJECT,
         stack=stack,
         location=location,
         profile=profile.name,
-        aks=parse_aks(profile, config.get(key("aks"))),
+        aks=parse_aks(
+            profile, config.get(key("aks")), prod_like=protect and target.existing is None, today=today or date.today()
+        ),
         event_hubs=event_hubs,
         zookeeper=parse_zookeeper(config.get(key("zookeeper"))),
         flink=flink,
         ui=parse_ui(config.get(key("ui"))),
-        protect=v.boolean(key("protect"), config.get(key("protect"), protect_default)),
+        protect=protect,
         target=target,
     )
 

@@ -14,8 +14,6 @@ IMAGE_KEYS = ("registry", "repository", "tag")
 DEFAULT_ZOOKEEPER_CHART = "oci://registry-1.docker.io/bitnamicharts/zookeeper"
 DEFAULT_ZOOKEEPER_CHART_VERSION = "13.8.7"
 DEFAULT_ZOOKEEPER_IMAGE = ("docker.io", "bitnamilegacy/zookeeper", "3.9.3-debian-12-r22")
-# AKS's built-in Azure Disk class for ZooKeeper (Flink's shared data: components/flink/zones.py).
-DEFAULT_ZOOKEEPER_STORAGE_CLASS = "managed-csi"
 
 
 def parse_zookeeper(raw: Any) -> ZooKeeperSpec:
@@ -42,9 +40,11 @@ def parse_zookeeper(raw: Any) -> ZooKeeperSpec:
         ),
         replicas=replicas,
         storage_size=v.quantity(key("zookeeper.storageSize"), obj.get("storageSize", "8Gi")),
-        storage_class=v.storage_class(
-            key("zookeeper.storageClass"), obj.get("storageClass", DEFAULT_ZOOKEEPER_STORAGE_CLASS)
-        ),
+        # Unset: AKS's built-in managed-csi, or zone-redundant disks in zonal stacks
+        # (components/zookeeper_storage.py).
+        storage_class=None
+        if obj.get("storageClass") is None
+        else v.storage_class(key("zookeeper.storageClass"), obj["storageClass"]),
         image=ImageRef(
             registry=v.matching(
                 key("zookeeper.image.registry"),

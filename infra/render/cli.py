@@ -16,8 +16,10 @@ from typing import Any
 
 import yaml
 
+from infra.config.cost import MissingPriceError, estimate, total
+from infra.config.prices import PRICES_DATE, PRICES_REGION
 from infra.config.validation import ConfigError
-from infra.render.offline import Rendering, render_stack
+from infra.render.offline import Rendering, render_stack, stack_settings
 from infra.render.project_files import ProjectFileError
 
 # Resources of the Kubernetes provider that are not plain objects of the API.
@@ -67,6 +69,20 @@ def tree(rendering: Rendering) -> str:
     return "\n".join(lines)
 
 
+def cost_line(stack: str, root: Path) -> str | None:
+    """``estimatedMonthlyCostUsd: …`` for a stack that creates Azure resources (docs/cost.md)."""
+    try:
+        items = estimate(stack_settings(stack, root))
+    except MissingPriceError as missing:
+        return f"estimatedMonthlyCostUsd: unknown ({missing})"
+    if not items:
+        return None
+    return (
+        f"estimatedMonthlyCostUsd: {total(items):.2f} "
+        f"(pay-as-you-go list prices, {PRICES_REGION}, {PRICES_DATE}; docs/cost.md)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.render", description=__doc__.splitlines()[0])
     parser.add_argument("stack", help="stack name: reads Pulumi.STACK.yaml")
@@ -85,7 +101,13 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_manifests(render_stack(args.stack, Path.cwd(), preview=False), args.manifests):
             print(f"wrote {path}", file=sys.stderr)
         print(HELM_NOTE, file=sys.stderr)
-    print(rendering.to_json() if args.json else tree(rendering))
+    if args.json:
+        print(rendering.to_json())
+        return 0
+    print(tree(rendering))
+    line = cost_line(args.stack, Path.cwd())
+    if line:
+        print(line)
     return 0
 
 

@@ -19,7 +19,6 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 
 # A made-up credential: tests assert it never appears in plain text anywhere.
 FAKE_SHARED_ACCESS_KEY = "MockSharedAccessKey0123456789abcdefABCDEF="
-FAKE_KUBECONFIG_TOKEN = "mock-kubeconfig-token-0123456789"
 
 # The input that carries the Azure name of each resource type (its output is `name`).
 AZURE_NAME_INPUTS = {
@@ -36,6 +35,13 @@ AZURE_NAME_INPUTS = {
 # Made-up Azure ids a completed `pulumi up` would know.
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000001"
 FAKE_KUBELET_OBJECT_ID = "00000000-0000-0000-0000-00000000c0de"
+FAKE_EGRESS_IP = "203.0.113.45"
+FAKE_EGRESS_IP_ID = (
+    f"/subscriptions/{FAKE_SUBSCRIPTION_ID}/resourceGroups/rg-nodes"
+    "/providers/Microsoft.Network/publicIPAddresses/egress"
+)
+# The server id of the AKS Entra application, the same in every tenant.
+AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 
 @dataclass
@@ -63,12 +69,20 @@ def _stable_token(seed: str, length: int, alphabet: str) -> str:
 
 
 def fake_kubeconfig(cluster: str) -> str:
+    """What AKS returns for an Entra-only cluster with ``format=exec``: kubelogin, device code."""
+    kubelogin = {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": "kubelogin",
+        "args": ["get-token", "--login", "devicecode", "--server-id", AKS_SERVER_ID]
+        + ["--client-id", "80faf920-1908-4b52-b5ef-a8e7bedfc67a", "--tenant-id", FAKE_SUBSCRIPTION_ID]
+        + ["--environment", "AzurePublicCloud"],
+    }
     return yaml.safe_dump(
         {
             "apiVersion": "v1",
             "kind": "Config",
             "clusters": [{"name": cluster, "cluster": {"server": f"https://{cluster}.hcp.example.azmk8s.io:443"}}],
-            "users": [{"name": "clusterUser", "user": {"token": FAKE_KUBECONFIG_TOKEN}}],
+            "users": [{"name": "clusterUser", "user": {"exec": kubelogin}}],
             "contexts": [{"name": cluster, "context": {"cluster": cluster, "user": "clusterUser"}}],
             "current-context": cluster,
         }
@@ -88,6 +102,8 @@ class OfflineMocks(Mocks):
             state["name"] = args.inputs.get(name_input, args.name)
         if args.typ == "azure-native:containerservice:ManagedCluster":
             state["identityProfile"] = {"kubeletidentity": {"objectId": FAKE_KUBELET_OBJECT_ID}}
+            balancer = {"effectiveOutboundIPs": [{"id": FAKE_EGRESS_IP_ID}]}
+            state["networkProfile"] = {**state.get("networkProfile", {}), "loadBalancerProfile": balancer}
         if args.typ == "azure-native:containerregistry:Registry":
             state["loginServer"] = f"{state['name']}.azurecr.io"
         if args.typ == "random:index/randomString:RandomString":
@@ -98,6 +114,8 @@ class OfflineMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         if args.token == "azure-native:authorization:getClientConfig":
             return {"subscriptionId": FAKE_SUBSCRIPTION_ID, "tenantId": FAKE_SUBSCRIPTION_ID}, []
+        if args.token == "azure-native:network:getPublicIPAddress":
+            return {"ipAddress": FAKE_EGRESS_IP, "name": args.args.get("publicIpAddressName")}, []
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             cluster = str(args.args.get("resourceName", "cluster"))
             encoded = base64.b64encode(fake_kubeconfig(cluster).encode()).decode()

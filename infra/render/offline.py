@@ -22,6 +22,7 @@ from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from infra.config.settings import Settings, parse_settings
 from infra.render.mocks import OfflineMocks, Recording, RecordingMonitor
 from infra.render.project_files import Encrypted, project_name, stack_config
 
@@ -133,5 +134,14 @@ def render_config(
 def render_stack(stack: str, root: Path = ROOT, preview: bool = True) -> Rendering:
     """Render ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults) as the CLI would read it."""
     config = stack_config(root, stack)
-    secrets = frozenset(k for k, value in config.items() if isinstance(value, Encrypted))
-    return render_config(stack, config, project=project_name(root), preview=preview, secret_keys=secrets)
+    return render_config(stack, config, project=project_name(root), preview=preview, secret_keys=_secret_keys(config))
+
+
+def stack_settings(stack: str, root: Path = ROOT) -> Settings:
+    """The validated settings of ``Pulumi.<stack>.yaml``, as the program reads them."""
+    config = stack_config(root, stack)
+    return parse_settings(stack, config, _secret_keys(config))
+
+
+def _secret_keys(config: dict[str, Any]) -> frozenset[str]:
+    return frozenset(k for k, value in config.items() if isinstance(value, Encrypted))

@@ -4,7 +4,7 @@ the operations commands make; the tests choose the answers and see what was aske
 - ``GET /jobmanager/config``: Flink's ``[{"key", "value"}]`` list with
   ``jobmanager.rpc.port = .rpc_port`` (the port-patcher sidecar's one call);
 - ``GET /jobs/overview``: one job ``JOB`` in ``.state``;
-- ``GET /jobs/JOB/checkpoints``: ``.completed`` completed checkpoints;
+- ``GET /jobs/JOB/checkpoints``: ``.completed`` completed and ``.in_progress`` running checkpoints;
 - ``POST /jobs/JOB/savepoints`` and ``GET /jobs/JOB/savepoints/<id>``: ``.polls``
   answers ``IN_PROGRESS``, then ``COMPLETED`` with ``.outcome`` (a location or a failure).
 
@@ -32,6 +32,7 @@ class FakeFlinkRest(StandIn):
         self.rpc_port = rpc_port
         self.state = "RUNNING"
         self.completed = 3  # completed checkpoints of JOB
+        self.in_progress = 0  # checkpoints and savepoints of JOB in progress
         self.polls = 2  # IN_PROGRESS answers before the savepoint's outcome
         self.outcome: dict[str, Json] = {"location": "file:/flink-data/savepoints/savepoint-1"}
         self.delay_s = 0.0
@@ -70,7 +71,13 @@ class FakeFlinkRest(StandIn):
             job = {"jid": JOB, "name": "job", "start-time": 1, "state": self.state, "tasks": {"total": 2}}
             return 200, {"jobs": [job]}
         if path == f"/jobs/{JOB}/checkpoints":
-            counts = {"restored": 0, "total": 4, "in_progress": 0, "completed": self.completed, "failed": 1}
+            counts = {
+                "restored": 0,
+                "total": 4,
+                "in_progress": self.in_progress,
+                "completed": self.completed,
+                "failed": 1,
+            }
             return 200, {"counts": counts, "latest": {"completed": None}}
         if path == f"/jobs/{JOB}/savepoints/{SAVEPOINT_REQUEST}":
             self.polls -= 1
