@@ -1,6 +1,7 @@
 """Upgrades of a running job, one after the other on one ZooKeeper and one shared volume.
 
-Shared by ``test_upgrades`` and ``upgrade_bench``. The chain (each step is what a
+Shared by ``test_upgrades`` and ``upgrade_bench`` (``state_scenarios`` continues the
+chain: a job that ends, lost metadata, checkpoint collisions). The chain (each step is what a
 ``pulumi up`` with that change does to the pods):
 
 0. start: savepoint mode, parallelism 1, side channel ``side-1``;
