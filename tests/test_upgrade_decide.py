@@ -22,6 +22,9 @@ from components.flink.upgrade_scripts import DECIDE, UPGRADE_AT_START
 NEW, OLD = "fingerprint-new", "fingerprint-old"
 TAKEN = "file:/flink-data/savepoints/savepoint-taken-before-stop"
 REQUESTED = "file:/flink-data/savepoints/savepoint-requested"
+# What an operations command asked for the next start: `resume` records a snapshot path
+# (a savepoint, or a retained checkpoint for --latest), `fresh-start` records `fresh`.
+REQUESTS = {"none": "", "snapshot": REQUESTED, "fresh": "fresh"}
 FAILS = "exit 1"
 BASH = shutil.which("bash") or "bash"
 
@@ -41,7 +44,10 @@ class Facts:
     mode: str
     taken: bool  # the old JobManager's pre-stop step recorded a savepoint
     fallback: str
-    requested: bool  # `start-from` recorded a savepoint
+    requested: str  # a key of REQUESTS
+    terminal: bool  # the job-result-store holds the job's terminal result (here CANCELED)
+    on_volume: bool  # the volume holds a completed checkpoint (chk-N/_metadata) of the job
+    in_zookeeper: bool  # ZooKeeper's checkpoint store holds one
 
     def env(self) -> dict[str, str]:
         applied, stored = HISTORIES[self.history]
@@ -49,7 +55,10 @@ class Facts:
             "applied": applied,
             "stored": stored,
             "taken": TAKEN if self.taken else "",
-            "requested": REQUESTED if self.requested else "",
+            "requested": REQUESTS[self.requested],
+            "terminal": "CANCELED" if self.terminal else "",
+            "on_volume": "12" if self.on_volume else "",
+            "in_zookeeper": "0000000012" if self.in_zookeeper else "",
             "from": "",  # observe starts it empty
             "JOB_FINGERPRINT": NEW,
             "UPGRADE_MODE": self.mode,
@@ -66,7 +75,10 @@ VALUES: dict[str, tuple[Any, ...]] = {
     "mode": ("last-state", "savepoint", "stateless", "lastState"),
     "taken": (False, True),
     "fallback": ("refuse", "last-state"),
-    "requested": (False, True),
+    "requested": tuple(REQUESTS),
+    "terminal": (False, True),
+    "on_volume": (False, True),
+    "in_zookeeper": (False, True),
 }
 
 
@@ -88,15 +100,22 @@ def row(how: str, start_from: str = "", **when: Any) -> Row:
     return Row(how, start_from, tuple(when.items()))
 
 
+# A recovery or last-state start whose checkpoints the volume shows but ZooKeeper lost.
+LOST: dict[str, Any] = {"on_volume": True, "in_zookeeper": False}
 TABLE = [
-    row("savepoint", REQUESTED, requested=True),  # a start-from request wins over everything
+    row("fresh", requested="fresh"),  # an operator's request wins over everything
+    row("savepoint", REQUESTED, requested="snapshot"),
+    row("refuse-terminal", terminal=True),  # the job ended: never started again on its own
+    row("refuse-metadata-lost", history="unchanged", **LOST),
     row("recover", history="unchanged"),  # HA recovers the job from its latest checkpoint
     row("first", history="first"),
     # From here on the job changed (or a stored job graph has no record).
     row(FAILS, mode="lastState"),
+    row("refuse-metadata-lost", mode="last-state", **LOST),
     row("last-state", mode="last-state"),
     row("stateless", mode="stateless"),
     row("savepoint", TAKEN, mode="savepoint", taken=True),
+    row("refuse-metadata-lost", mode="savepoint", **LOST),  # both fallbacks run from the store
     row("last-state", mode="savepoint", fallback="last-state"),
     row("refuse", mode="savepoint", fallback="refuse"),
 ]

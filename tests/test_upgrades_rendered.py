@@ -40,6 +40,20 @@ def test_bad_upgrade_settings_are_refused_naming_key_value_and_what_is_allowed()
     assert above.key == "flink-aks:flink.maxParallelism" and "(32)" in above.allowed
 
 
+def test_retention_settings_default_bounded_and_reach_the_start_step() -> None:
+    s = flink_settings()
+    assert (s.retained_runs, s.retained_savepoints) == (2, 5)
+    assert refused(retainedRuns=0).key == "flink-aks:flink.retainedRuns"
+    assert refused(retainedSavepoints="all").key == "flink-aks:flink.retainedSavepoints"
+    env = env_of(jobmanager(retainedRuns=4, retainedSavepoints=9))
+    assert (env["RETAINED_RUNS"], env["RETAINED_SAVEPOINTS"]) == ("4", "9")
+
+
+def test_job_result_store_entries_are_kept_for_the_start_step() -> None:
+    config_map = k8s_object(render("dev"), "ConfigMap", "flink-config")
+    assert yaml.safe_load(config_map["data"]["config.yaml"])["job-result-store.delete-on-commit"] is False
+
+
 def test_max_parallelism_is_rendered_into_the_flink_config() -> None:
     config_map = k8s_object(render("dev", flink={"maxParallelism": 256}), "ConfigMap", "flink-config")
     assert yaml.safe_load(config_map["data"]["config.yaml"])["pipeline.max-parallelism"] == 256
@@ -85,8 +99,10 @@ def test_jobmanager_runs_the_start_step_before_the_image_entrypoint_with_its_env
     flink = container(pod, "flink")
     assert flink["command"][:2] == ["bash", "-c"]
     assert flink["command"][2].startswith(upgrade_scripts.UPGRADE_AT_START)
-    assert flink["command"][2].endswith('exec /docker-entrypoint.sh "$@"\n')
-    assert flink["args"][0] == "standalone-job", "the image's arguments follow as $@"
+    assert flink["command"][2] == upgrade_scripts.start_program("/docker-entrypoint.sh")
+    assert flink["command"][2].endswith('exec /docker-entrypoint.sh "$1" "${flink_args[@]}" "${@:2}"\n')
+    assert flink["args"][0] == "standalone-job", "the image's arguments follow: its role, then the job's"
+    assert "execution.savepoint.path" not in flink["command"][2], "the savepoint is an argument, not a config edit"
     env = env_of(pod)
     assert env["UPGRADE_MODE"] == "last-state"
     assert env["UPGRADE_STATE_DIR"] == f"{names.DATA_MOUNT}/upgrades/flink-aks-dev"

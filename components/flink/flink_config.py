@@ -129,6 +129,10 @@ def render_flink_config(
         # With a short session, keep leadership through a brief connection loss: it ends
         # only when the session expires (when ZooKeeper frees it for another JobManager).
         "high-availability.zookeeper.client.tolerate-suspended-connections": True,
+        # Keep the job-result-store entry of a globally terminal job (cancelled, stopped,
+        # finished, failed): the start step sees it and refuses to start the job again
+        # from empty state (Flink's default deletes it with the rest of the HA data).
+        "job-result-store.delete-on-commit": False,
         # Detect a lost JobManager or TaskManager well before Flink's 50 s default.
         "heartbeat.interval": 2000,
         "heartbeat.timeout": 15000,

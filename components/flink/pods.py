@@ -171,8 +171,7 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
     """
     spec = ctx.spec
     flink = _container(pod, "flink")
-    start = upgrade_scripts.UPGRADE_AT_START + f'exec {IMAGE_ENTRYPOINT} "$@"\n'
-    flink["command"] = ["bash", "-c", start, "jobmanager"]
+    flink["command"] = ["bash", "-c", upgrade_scripts.start_program(IMAGE_ENTRYPOINT), "jobmanager"]
     env = upgrade_scripts.upgrade_environment(
         cluster_id=ctx.cluster_id,
         zookeeper_quorum=ctx.zookeeper_quorum,
@@ -181,6 +180,8 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
         fingerprint=ctx.fingerprint,
         mode=spec.upgrade_mode,
         fallback=spec.savepoint_fallback,
+        retained_runs=spec.retained_runs,
+        retained_savepoints=spec.retained_savepoints,
     )
     flink["env"] += [{"name": name, "value": value} for name, value in env.items()]
     if spec.upgrade_mode == "savepoint":

@@ -36,6 +36,10 @@ class FlinkSpec:
     upgrade_mode: str  # last-state, savepoint, stateless
     savepoint_fallback: str  # savepoint mode without a savepoint: refuse, last-state
     unhealthy_after_s: int  # liveness: no checkpoint completed or in progress for this long
+    # Retention on the shared volume (see upgrade_scripts): checkpoint directories of
+    # earlier JobIDs (runs) kept besides the current one, complete savepoints kept.
+    retained_runs: int = 2
+    retained_savepoints: int = 5
 
     @property
     def parallelism(self) -> int:

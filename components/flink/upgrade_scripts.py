@@ -12,12 +12,20 @@ the stack's cluster-id and runs it, whatever its new image, arguments or config 
   from the latest completed checkpoint; ``savepoint``: start from the savepoint the old
   JobManager's pre-stop step took (delete the job graph and its checkpoints); without one,
   ``SAVEPOINT_FALLBACK`` ``refuse`` (keep running the old job graph) or ``last-state``;
-  ``stateless``: delete job graph and checkpoints, start empty. A ``requested`` savepoint
-  (the operations command ``start-from``) wins over everything.
+  ``stateless``: delete job graph and checkpoints, start empty. A ``requested`` snapshot
+  or fresh start (the operations commands ``resume``, ``fresh-start``) wins over everything.
+  It refuses to start Flink (records ``refused``, waits, not Ready) when the job's
+  job-result-store entry says it ended (cancelled, stopped, finished, failed: Flink
+  dropped its HA data, a start would be empty), and when a recovery or last-state upgrade
+  would find no checkpoint in ZooKeeper while the volume holds completed ones.
+  Every start that is not a recovery or last-state upgrade gives the job a new JobID
+  (``job-id``; a stack without one keeps the JobID Flink derives), so its checkpoints
+  never collide with an earlier run's; those are deleted beyond ``RETAINED_RUNS`` once
+  the new job has a checkpoint, savepoints beyond ``RETAINED_SAVEPOINTS``.
   Every step can be repeated: a JobManager killed at any point redoes the decision, and
   ``applied`` changes only once the ZooKeeper nodes are gone. The savepoint to start from
-  is kept in ``restore`` and passed as ``execution.savepoint.path``; Flink prefers the
-  latest checkpoint when one exists, so it matters only until the new job's first one.
+  is kept in ``restore`` and passed as ``--fromSavepoint`` (with ``--job-id``: see
+  ``start_program``) until the job has a checkpoint in the store.
 - ``SAVEPOINT_BEFORE_STOP`` is the container's pre-stop hook: in ``savepoint`` mode it
   takes a savepoint of the running job through the local REST API (bash ``/dev/tcp``,
   the image has no curl guarantee) and records its path for the next start.
@@ -25,7 +33,8 @@ the stack's cluster-id and runs it, whatever its new image, arguments or config 
 ZooKeeper is reached with the ZooKeeper CLI that Flink ships shaded in ``flink-dist``
 (the official image has java and bash, no zkCli or python). Each step logs one line to
 stdout and to ``$UPGRADE_STATE_DIR/history.log``. The programs are files under
-``scripts/``: ``upgrade_start/`` (in four parts) and ``savepoint_before_stop.sh``.
+``scripts/``: ``upgrade_start/`` (in four parts, with ``snapshots.sh``) and
+``savepoint_before_stop.sh``.
 """
 
 from __future__ import annotations
@@ -39,16 +48,27 @@ Quorum = TypeVar("Quorum")
 
 ZOOKEEPER_CLI_MAIN = "org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.ZooKeeperMain"
 
+# Helpers over the snapshots on the shared volume: the start step's and the operations commands'.
+SNAPSHOTS = scripts.load("snapshots.sh")
 # The start step in four parts: lib (shell options, helpers), observe (the facts),
 # decide (what to do: a pure function of the facts, tested on its own), act (do it).
 DECIDE = scripts.load("upgrade_start/decide.sh")
 UPGRADE_AT_START = (
     scripts.load("upgrade_start/lib.sh", ZOOKEEPER_CLI_MAIN=ZOOKEEPER_CLI_MAIN)
+    + SNAPSHOTS
     + scripts.load("upgrade_start/observe.sh")
     + DECIDE
     + scripts.load("upgrade_start/act.sh")
 )
 SAVEPOINT_BEFORE_STOP = scripts.load("savepoint_before_stop.sh")
+
+
+def start_program(entrypoint: str) -> str:
+    """The JobManager container's program (``bash -c PROGRAM jobmanager ROLE ARGS...``): the
+    start step, then ``entrypoint ROLE FLINK_ARGS ARGS...``. The start step's Flink
+    arguments (``--job-id``, ``--fromSavepoint``) go before the job class and its
+    arguments: Flink's parser stops at the first argument it does not know."""
+    return UPGRADE_AT_START + f'exec {entrypoint} "$1" "${{flink_args[@]}}" "${{@:2}}"\n'
 
 
 def upgrade_state_dir(data_dir: str, cluster_id: str) -> str:
@@ -64,6 +84,8 @@ def upgrade_environment(
     fingerprint: str,
     mode: str,
     fallback: str,
+    retained_runs: int = 2,
+    retained_savepoints: int = 5,
 ) -> dict[str, str | Quorum]:
     """The environment both steps read (the pod's env; the integration tests' too).
 
@@ -76,4 +98,6 @@ def upgrade_environment(
         "ZOOKEEPER_QUORUM": zookeeper_quorum,
         "HA_ZOOKEEPER_PATH": f"{ZOOKEEPER_PATH_ROOT}/{cluster_id}",
         "FLINK_CONF_FILE": conf_file,
+        "RETAINED_RUNS": str(retained_runs),
+        "RETAINED_SAVEPOINTS": str(retained_savepoints),
     }

@@ -33,6 +33,8 @@ FLINK_KEYS = (
     "maxParallelism",
     "unhealthyAfter",
     "storageClass",
+    "retainedRuns",
+    "retainedSavepoints",
 )
 RPC_PORT_MODES = ("sidecar", "pinned")
 # How a change to the job takes effect (see components/flink/upgrade_scripts.py, README "Upgrades").
@@ -127,6 +129,8 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
             key("flink.savepointFallback"), obj.get("savepointFallback", "refuse"), SAVEPOINT_FALLBACKS
         ),
         unhealthy_after_s=_unhealthy_after(obj, progress_window_ms(interval_ms, timeout.millis, tolerable_failures)),
+        retained_runs=v.integer(key("flink.retainedRuns"), obj.get("retainedRuns", 2), 1, 100),
+        retained_savepoints=v.integer(key("flink.retainedSavepoints"), obj.get("retainedSavepoints", 5), 1, 1000),
     )
 
 

@@ -1,4 +1,4 @@
-"""Operations commands for a stack's Flink job: status, savepoints, start from a savepoint.
+"""Operations commands for a stack's Flink job: status, savepoints, resume, fresh start.
 
     python -m infra.flink_ops [--namespace flink] [--context CTX] [--rest URL] COMMAND
 
@@ -7,8 +7,17 @@ Commands:
                       checkpoint, what it restored from, upgrade records of the shared volume
     savepoint         take a savepoint now (the job keeps running) and print its path
     savepoints        list the savepoints on the shared volume, newest first
-    start-from PATH   make the next JobManager start the job from savepoint PATH (replacing
-                      the stored job graph and its checkpoints) and restart the JobManager
+    resume --latest   make the next JobManager start the job from the newest retained
+                      checkpoint of its last JobID on the volume, and restart the JobManager
+    resume --savepoint PATH
+                      the same from savepoint (or retained checkpoint) PATH
+    start-from PATH   the same as resume --savepoint PATH
+    fresh-start --confirm
+                      make the next JobManager start the job without state, and restart it
+
+resume, start-from and fresh-start give the job a new JobID (the start step does) and are
+recorded in the volume's history.log; they need no REST API (a JobManager that refused
+to start a job that ended has none).
 
 Against a stack it runs ``kubectl port-forward`` to the JobManager Service for the REST
 API and ``kubectl exec`` into the JobManager for the shared volume; ``--rest`` and
@@ -33,13 +42,14 @@ from typing import Any
 
 from components import shell
 from components.flink.names import JOBMANAGER_DEPLOYMENT, JOBMANAGER_SERVICE, REST_PORT
+from components.flink.upgrade_scripts import SNAPSHOTS
 
 SAVEPOINT_TIMEOUT_S = 300.0
 # The bash programs run in the JobManager's container (see the files next to this one).
 HERE = Path(__file__).parent
 UPGRADE_RECORDS = shell.load(HERE / "upgrade_records.sh")
 LIST_SAVEPOINTS = shell.load(HERE / "list_savepoints.sh")
-REQUEST_START_FROM = shell.load(HERE / "request_start_from.sh")
+REQUEST_START = SNAPSHOTS + shell.load(HERE / "request_start.sh")
 
 Shell = Callable[[str, Sequence[str]], str]
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -148,9 +158,10 @@ def list_savepoints(flink: Flink) -> list[str]:
     return [f"file:{line}" for line in flink.shell(LIST_SAVEPOINTS, [directory]).splitlines() if line]
 
 
-def request_start_from(flink: Flink, path: str) -> None:
-    """Record ``path`` for the JobManager's start step (which honours it before anything else)."""
-    print(flink.shell(REQUEST_START_FROM, [path]).strip())
+def request_start(run: Shell, *request: str) -> str:
+    """Record ``request`` (``savepoint PATH``, ``latest``, ``fresh``) for the JobManager's
+    start step, which honours it before anything else; what it will do."""
+    return run(REQUEST_START, list(request)).strip()
 
 
 def kubectl_shell(kubectl: list[str]) -> Shell:
@@ -205,29 +216,43 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("status")
     commands.add_parser("savepoint")
     commands.add_parser("savepoints")
-    start = commands.add_parser("start-from")
+    start = commands.add_parser("start-from", help="the same as resume --savepoint PATH")
     start.add_argument("path", help="a savepoint path as `savepoints` lists it")
+    resume = commands.add_parser("resume").add_mutually_exclusive_group(required=True)
+    resume.add_argument("--latest", action="store_true", help="the newest retained checkpoint of the last JobID")
+    resume.add_argument("--savepoint", metavar="PATH", help="a savepoint (or retained checkpoint) path")
+    fresh = commands.add_parser("fresh-start")
+    fresh.add_argument("--confirm", action="store_true", required=True, help="yes, start without state")
     args = parser.parse_args(argv)
     kubectl = ["kubectl", "-n", args.namespace, *(["--context", args.context] if args.context else [])]
     shell = local_shell(json.loads(args.local_env)) if args.local_env else kubectl_shell(kubectl)
     try:
+        if args.command in ("start-from", "resume", "fresh-start"):
+            print(request_start(shell, *_request(args)))
+            if not args.local_env:
+                _run([*kubectl, "rollout", "restart", f"deployment/{JOBMANAGER_DEPLOYMENT}"])
+                print(f"restarting deployment/{JOBMANAGER_DEPLOYMENT}")
+            return 0
         with port_forward(kubectl) if args.rest is None else _given(args.rest) as rest:
             flink = Flink(rest, shell)
             if args.command == "status":
                 print(json.dumps(status(flink), indent=2))
             elif args.command == "savepoint":
                 print(trigger_savepoint(flink))
-            elif args.command == "savepoints":
-                print("\n".join(list_savepoints(flink)))
             else:
-                request_start_from(flink, args.path)
-                if not args.local_env:
-                    _run([*kubectl, "rollout", "restart", f"deployment/{JOBMANAGER_DEPLOYMENT}"])
-                    print(f"restarting deployment/{JOBMANAGER_DEPLOYMENT}")
+                print("\n".join(list_savepoints(flink)))
     except OpsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _request(args: argparse.Namespace) -> list[str]:
+    if args.command == "fresh-start":
+        return ["fresh"]
+    if args.command == "start-from":
+        return ["savepoint", args.path]
+    return ["latest"] if args.latest else ["savepoint", args.savepoint]
 
 
 @contextmanager

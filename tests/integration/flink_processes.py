@@ -25,7 +25,7 @@ import os
 import shlex
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tests.integration.flink_dist import FlinkDist
@@ -172,8 +172,10 @@ def _java_command(
     ]
 
 
-def start_jobmanager(layout: FlinkLayout, name: str, job_class: str, job_args: list[str]) -> ManagedProcess:
-    """``standalone-job.sh start-foreground --job-classname CLASS ARGS...``."""
+def start_jobmanager(
+    layout: FlinkLayout, name: str, job_class: str, job_args: list[str], options: Sequence[str] = ()
+) -> ManagedProcess:
+    """``standalone-job.sh start-foreground OPTIONS --job-classname CLASS ARGS...``."""
     jvm_params, dynamic = resource_params(layout, "GET_JM_RESOURCE_PARAMS")
     log_file = layout.log_dir / f"{name}.log"
     argv = [
@@ -181,6 +183,7 @@ def start_jobmanager(layout: FlinkLayout, name: str, job_class: str, job_args: l
         *dynamic,
         "--configDir",
         str(layout.config_dir),
+        *options,
         "--job-classname",
         job_class,
         *job_args,

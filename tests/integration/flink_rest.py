@@ -25,6 +25,14 @@ class FlinkRest:
         except (urllib.error.URLError, OSError, ValueError):
             return None
 
+    def send(self, method: str, path: str, body: Json | None = None) -> Json | None:
+        """A request that changes something (cancel, stop); its decoded answer. Errors raise."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        with _OPENER.open(request, timeout=max(self.timeout_s, 10.0)) as response:
+            return json.loads(response.read() or b"null")
+
     def rpc_port(self) -> int | None:
         """``jobmanager.rpc.port`` from ``/jobmanager/config``: the port the JobManager bound."""
         entries = self.get("/jobmanager/config")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.upgrade_scenarios import SCENARIOS, UpgradeResult, run_upgrades
+from tests.integration.state_scenarios import SCENARIOS, run_upgrades
+from tests.integration.upgrade_scenarios import UpgradeResult
 
 pytestmark = pytest.mark.integration
 
@@ -23,12 +24,15 @@ def problems(result: UpgradeResult) -> list[str]:
         found.append(f"parallelism {result.parallelism_after}, expected {result.expected_parallelism}")
     if result.restored_id != result.latest_before:
         found.append(f"restored {result.restored_id}, expected {result.latest_before}")
-    if result.restored_is_savepoint is not result.expect_savepoint:
+    if result.latest_before is not None and result.restored_is_savepoint is not result.expect_savepoint:
         found.append(f"restored a savepoint: {result.restored_is_savepoint}, expected {result.expect_savepoint}")
-    if result.job_saw_restore_from != result.latest_before:
+    if result.latest_before is not None and result.job_saw_restore_from != result.latest_before:
         found.append(f"the job saw a restore from {result.job_saw_restore_from}")
+    if result.state_lost:
+        found.append("state lost: the job ran again without the snapshot the scenario names")
+    found += list(result.problems)
     found += [f"state: {m}" for m in result.state.mismatches[:10]]
-    if result.state.keys_compared < 10:
+    if result.latest_before is not None and result.state.keys_compared < 10:
         found.append(f"only {result.state.keys_compared} keys compared with their snapshot")
     return found
 
@@ -53,3 +57,8 @@ def test_upgrades_take_effect_and_keep_state(tmp_path: Path) -> None:
     assert isinstance(status.get("last_checkpoint_age_s"), float), status
     records = status.get("upgrade_records")
     assert isinstance(records, dict) and records.get("applied"), status
+    # State safety: a job that ended is refused, then resumed by the operations commands.
+    assert "is CANCELED" in by_scenario["cancel-restart"].note, by_scenario["cancel-restart"].note
+    assert by_scenario["stop-restart"].expect_savepoint and "is SUCCEEDED" in by_scenario["stop-restart"].note
+    assert "HA metadata lost" in by_scenario["metadata-lost"].note
+    assert by_scenario["checkpoint-collision"].restored_id is None, "the stateless start restored nothing"

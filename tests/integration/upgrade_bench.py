@@ -1,12 +1,14 @@
-"""Run the upgrade scenarios (``upgrade_scenarios``) once and print one line per scenario.
+"""Run the upgrade and state scenarios (``upgrade_scenarios``, then ``state_scenarios``)
+once and print one line per scenario.
 
     python -m tests.integration.upgrade_bench [--keep DIR]
 
 Each line reads ``scenario=<name> mode=<upgradeMode> parallelism=<before>-><after>
 restored=<checkpoint or savepoint id> latest_before=<id> state_mismatches=<n>
-to_running_s=<s>``; ``latest_before`` is the savepoint the upgrade took, or else the
-latest checkpoint completed before the old JobManager stopped. Exit status 1 if a
-scenario failed or did not restore what it should.
+to_running_s=<s> state_lost=<0|1>``; ``latest_before`` is the savepoint the upgrade took,
+or else the latest checkpoint completed before the old JobManager stopped (None: the
+scenario starts empty); ``state_lost=1`` when the job ran again without it. Exit status 1
+if a scenario failed or did not restore what it should.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from tests.integration.upgrade_scenarios import run_upgrades
+from tests.integration.state_scenarios import run_upgrades
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ A ``Deployment`` is one version of the stack's Flink settings (slots, job argume
 upgrade mode), rendered by our config renderer with only addresses, ports and paths
 moved (``local_config.local_overrides``, pinned RPC port: the Service is not the
 subject here). The JobManager "pod" runs as in the cluster: the start step
-(``upgrade_scripts.UPGRADE_AT_START``, with the environment ``pods.py`` gives it), then
+(``upgrade_scripts.start_program``, with the environment ``pods.py`` gives it), then
 Flink; stopping it runs the pre-stop step (``SAVEPOINT_BEFORE_STOP``) first, then
 SIGTERM, as the kubelet does. ZooKeeper is shared and given by the caller; the shared
 volume (HA data, checkpoints, savepoints, upgrade records) is one directory.
@@ -22,8 +22,8 @@ from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config,
 from components.flink.units import Duration
 from components.flink.upgrade_scripts import (
     SAVEPOINT_BEFORE_STOP,
-    UPGRADE_AT_START,
     ZOOKEEPER_CLI_MAIN,
+    start_program,
     upgrade_environment,
 )
 from infra.config.settings import parse_settings
@@ -38,12 +38,15 @@ from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.requirements import require_tool
 from tests.integration.zookeeper_server import ZooKeeperServer
 from tests.log import Log
+from tests.waiting import wait_until
 
 CLUSTER_ID = "flink-aks-dev"
 # Short checkpoints keep the scenarios short (a stack setting like any other).
 CHECKPOINT_INTERVAL = Duration(text="2s", millis=2000)
 JOB_RATE_PER_S = 200
 START_STEP_TIMEOUT_S = 180.0
+# The image's entrypoint, as the start step execs it: here it writes down its arguments.
+STAND_IN_ENTRYPOINT = 'printf "%s\\n" "$@" >"$ENTRYPOINT_ARGS.tmp" && mv "$ENTRYPOINT_ARGS.tmp" "$ENTRYPOINT_ARGS"\n'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,25 +142,60 @@ class UpgradeCluster(ProcessGroup):
         }
 
     def start_jobmanager(self) -> ManagedProcess:
-        """The JobManager container: the start step, then Flink."""
-        deployment = self.current
+        """The JobManager container: the start step, then Flink with the step's arguments."""
         name = f"jobmanager-{len(self.jobmanagers) + 1}"
-        step = subprocess.run(
-            ["bash", "-c", UPGRADE_AT_START],
-            env=self.environment(deployment),
-            capture_output=True,
-            text=True,
-            timeout=START_STEP_TIMEOUT_S,
-            check=False,
+        step = self._start_step(name)
+        options = wait_until(
+            f"{name}'s start step to hand over to Flink", lambda: self._handed_over(name, step), START_STEP_TIMEOUT_S
         )
-        (deployment.layout.log_dir / f"{name}.start-step.log").write_text(step.stdout + step.stderr)
-        for line in step.stdout.splitlines():
-            self.log(f"  {name} start step: {line}")
-        if step.returncode != 0:
-            raise RuntimeError(f"{name}: start step failed ({step.returncode}):\n{step.stdout}{step.stderr}")
-        process = self.track(start_jobmanager(deployment.layout, name, JOB_CLASS, list(deployment.args)))
+        deployment = self.current
+        process = self.track(start_jobmanager(deployment.layout, name, JOB_CLASS, list(deployment.args), options))
         self.jobmanagers.append(process)
         return process
+
+    def start_refused(self) -> ManagedProcess:
+        """The JobManager container whose start step refuses: it waits (Flink not started)
+        with its reason in ``refused``; stop it (SIGTERM) as the kubelet would."""
+        name = f"jobmanager-{len(self.jobmanagers) + 1}-refused"
+        step = self._start_step(name)
+
+        def refused() -> str | None:
+            if not step.alive():
+                raise RuntimeError(f"{name}: the start step ended instead of refusing:\n{step.log_tail()}")
+            return self.refusal()
+
+        wait_until(f"{name}'s start step to refuse", refused, START_STEP_TIMEOUT_S)
+        return step
+
+    def refusal(self) -> str | None:
+        path = self.state_dir / "refused"
+        return path.read_text().strip() if path.exists() else None
+
+    def _start_step(self, name: str) -> ManagedProcess:
+        """``bash -c PROGRAM jobmanager standalone-job ...`` as the pod runs it, with a stand-in
+        for the image's entrypoint that writes the arguments it gets to a file."""
+        deployment = self.current
+        entrypoint = deployment.layout.log_dir / "entrypoint.sh"
+        entrypoint.write_text(STAND_IN_ENTRYPOINT)
+        args_file = deployment.layout.log_dir / f"{name}.entrypoint-args"
+        env = {**self.environment(deployment), "ENTRYPOINT_ARGS": str(args_file)}
+        argv = ["bash", "-c", start_program(f"bash {entrypoint}"), "jobmanager", "standalone-job", "--job-classname"]
+        log = deployment.layout.log_dir / f"{name}.start-step.log"
+        return self.track(start_process(f"{name}-start-step", argv, log, env=env))
+
+    def _handed_over(self, name: str, step: ManagedProcess) -> list[str] | None:
+        """Flink's arguments from the start step, once it exec'ed the entrypoint and ended."""
+        if step.alive():
+            return None
+        for line in step.log_tail(20).splitlines():
+            self.log(f"  {name} start step: {line}")
+        args_file = self.current.layout.log_dir / f"{name}.entrypoint-args"
+        if step.popen.returncode != 0 or not args_file.exists():
+            raise RuntimeError(f"{name}: start step failed ({step.popen.returncode}):\n{step.log_tail()}")
+        args = args_file.read_text().splitlines()
+        if args[:1] != ["standalone-job"] or args[-1:] != ["--job-classname"]:
+            raise RuntimeError(f"{name}: unexpected entrypoint arguments {args}")
+        return args[1:-1]
 
     def start_pre_stop(self) -> ManagedProcess:
         """The pre-stop hook of the running JobManager (the deployment it was started with)."""
@@ -191,6 +229,14 @@ class UpgradeCluster(ProcessGroup):
         if result.returncode != 0 or not listed:
             raise RuntimeError(f"ls {path} failed ({result.returncode}): {result.stdout}{result.stderr}")
         return sorted(int(name) for name in listed[-1].strip("[]").split(", ") if name)
+
+    def delete_ha_nodes(self) -> None:
+        """Lose the cluster's ZooKeeper nodes (job graphs, checkpoint store, leaders)."""
+        argv = ["java", "-cp", str(self.dist.dist_jar), ZOOKEEPER_CLI_MAIN, "-server", self.zookeeper.connect_string]
+        path = f"/flink/{CLUSTER_ID}"
+        result = subprocess.run([*argv, "deleteall", path], capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"deleteall {path} failed ({result.returncode}): {result.stdout}{result.stderr}")
 
     def job_parallelism(self, job_id: str) -> int | None:
         """The highest vertex parallelism of the job (the keyed function's; the source has 1)."""

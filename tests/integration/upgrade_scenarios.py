@@ -1,6 +1,7 @@
 """Upgrades of a running job, one after the other on one ZooKeeper and one shared volume.
 
-Shared by ``test_upgrades`` and ``upgrade_bench``. The chain (each step is what a
+Shared by ``test_upgrades`` and ``upgrade_bench`` (``state_scenarios`` continues the
+chain: a job that ends, lost metadata, checkpoint collisions). The chain (each step is what a
 ``pulumi up`` with that change does to the pods):
 
 0. start: savepoint mode, parallelism 1, side channel ``side-1``;
@@ -70,22 +71,30 @@ class UpgradeResult:
     expected_parallelism: int
     restored_id: int | None
     restored_is_savepoint: bool | None
-    latest_before: int  # the savepoint taken for the upgrade, else the latest checkpoint in the store
+    latest_before: int | None  # the savepoint taken for the upgrade, else the latest checkpoint; None: start empty
     expect_savepoint: bool
     job_saw_restore_from: int | None
     state: state_check.StateReport
     to_running_s: float  # upgrade begins (pre-stop or SIGTERM) -> every task RUNNING at the new parallelism
     note: str = ""
     ops_status: dict[str, object] | None = None  # infra.flink_ops status before the upgrade
+    problems: tuple[str, ...] = ()  # what the scenario checks beyond the restore
+
+    @property
+    def state_lost(self) -> bool:
+        """The job ran again without the state it should have: not the named snapshot."""
+        if self.latest_before is None:
+            return self.restored_id is not None
+        return self.restored_id != self.latest_before or self.job_saw_restore_from != self.latest_before
 
     @property
     def ok(self) -> bool:
         return (
             self.parallelism_after == self.expected_parallelism
-            and self.restored_id == self.latest_before
-            and self.restored_is_savepoint is self.expect_savepoint
-            and self.job_saw_restore_from == self.latest_before
+            and not self.state_lost
+            and (self.latest_before is None or self.restored_is_savepoint is self.expect_savepoint)
             and not self.state.mismatches
+            and not self.problems
         )
 
     def line(self) -> str:
@@ -94,7 +103,7 @@ class UpgradeResult:
             f"scenario={self.scenario} mode={self.mode} "
             f"parallelism={self.parallelism_before}->{self.parallelism_after} restored={restored} "
             f"latest_before={self.latest_before} state_mismatches={len(self.state.mismatches)} "
-            f"to_running_s={self.to_running_s:.1f}"
+            f"to_running_s={self.to_running_s:.1f} state_lost={int(self.state_lost)}"
         )
 
 
@@ -109,33 +118,32 @@ def upgrade_cluster(work_dir: Path, log: Log) -> Iterator[UpgradeCluster]:
             raise
 
 
-def run_upgrades(work_dir: Path, log: Log = print) -> list[UpgradeResult]:
-    """Run the whole chain; one result per scenario, in order."""
+def run_chain(cluster: UpgradeCluster, log: Log) -> list[UpgradeResult]:
+    """Start the job and run the chain; one result per scenario, in order."""
     results: list[UpgradeResult] = []
-    with upgrade_cluster(work_dir, log) as cluster:
-        spec = JobSpec(slots=1, out="side-1", mode="savepoint")
-        cluster.deploy(spec)
-        cluster.start_taskmanager()
-        cluster.start_jobmanager()
-        steps: list[tuple[str, JobSpec, str | None]] = [
-            ("savepoint", dataclasses.replace(spec, slots=2), None),
-            ("kill-during-savepoint", dataclasses.replace(spec, slots=1), "savepoint"),
-            ("restart", dataclasses.replace(spec, slots=1, mode="last-state"), None),
-            ("scale-up", JobSpec(slots=2, out="side-1", mode="last-state"), None),
-            ("scale-down", JobSpec(slots=1, out="side-1", mode="last-state"), None),
-            ("args", JobSpec(slots=1, out="side-2", mode="last-state"), None),
-            ("kill-during-last-state", JobSpec(slots=2, out="side-2", mode="last-state"), "restore"),
-            ("start-from", JobSpec(slots=2, out="side-2", mode="last-state"), None),
-        ]
-        for scenario, new_spec, kill in steps:
-            log(f"{scenario}: {cluster.current.spec} -> {new_spec}")
-            result = upgrade(cluster, scenario, new_spec, kill, log)
-            log(f"  {result.line()} {result.note}")
-            results.append(result)
+    spec = JobSpec(slots=1, out="side-1", mode="savepoint")
+    cluster.deploy(spec)
+    cluster.start_taskmanager()
+    cluster.start_jobmanager()
+    steps: list[tuple[str, JobSpec, str | None]] = [
+        ("savepoint", dataclasses.replace(spec, slots=2), None),
+        ("kill-during-savepoint", dataclasses.replace(spec, slots=1), "savepoint"),
+        ("restart", dataclasses.replace(spec, slots=1, mode="last-state"), None),
+        ("scale-up", JobSpec(slots=2, out="side-1", mode="last-state"), None),
+        ("scale-down", JobSpec(slots=1, out="side-1", mode="last-state"), None),
+        ("args", JobSpec(slots=1, out="side-2", mode="last-state"), None),
+        ("kill-during-last-state", JobSpec(slots=2, out="side-2", mode="last-state"), "restore"),
+        ("start-from", JobSpec(slots=2, out="side-2", mode="last-state"), None),
+    ]
+    for scenario, new_spec, kill in steps:
+        log(f"{scenario}: {cluster.current.spec} -> {new_spec}")
+        result = upgrade(cluster, scenario, new_spec, kill, log)
+        log(f"  {result.line()} {result.note}")
+        results.append(result)
     return results
 
 
-def _ready_for_upgrade(cluster: UpgradeCluster) -> tuple[str, int]:
+def ready_for_upgrade(cluster: UpgradeCluster) -> tuple[str, int]:
     """The job id and its parallelism, once it runs and has completed checkpoints."""
     rest = cluster.rest
     job_id = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
@@ -153,7 +161,7 @@ def _ready_for_upgrade(cluster: UpgradeCluster) -> tuple[str, int]:
 
 
 def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | None, log: Log) -> UpgradeResult:
-    job_id, parallelism_before = _ready_for_upgrade(cluster)
+    job_id, parallelism_before = ready_for_upgrade(cluster)
     old = cluster.current
     old_jobmanager = cluster.jobmanagers[-1]
     recorded = cluster.state_dir / "savepoint"
@@ -168,7 +176,7 @@ def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | N
         requested = flink_ops.trigger_savepoint(flink)
         if requested not in flink_ops.list_savepoints(flink):
             raise AssertionError(f"`savepoints` does not list {requested}: {flink_ops.list_savepoints(flink)}")
-        flink_ops.request_start_from(flink, requested)
+        flink_ops.request_start(flink.shell, "savepoint", requested)
         log(f"  ops: status {ops_status}; savepoint {requested}; start-from requested")
     if old.spec.mode == "savepoint":
         pre_stop = cluster.start_pre_stop()
@@ -205,6 +213,37 @@ def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | N
         cluster.jobmanagers[-1].kill9()
         note = f"(killed after the job graph was replaced; checkpoints by the new job before the kill: {checkpoints})"
         cluster.start_jobmanager()
+    latest_before = savepoint_id if savepoint_id is not None else latest_checkpoint
+    return restarted(
+        cluster,
+        scenario,
+        spec,
+        Before(began, parallelism_before, latest_before, savepoint_id is not None),
+        note,
+        ops_status,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Before:
+    """What a scenario knows when the old JobManager stops: the time, the parallelism, the
+    snapshot the new job must restore (None: it must start empty) and its kind."""
+
+    began: float
+    parallelism: int
+    latest: int | None
+    savepoint: bool
+
+
+def restarted(
+    cluster: UpgradeCluster,
+    scenario: str,
+    spec: JobSpec,
+    before: Before,
+    note: str = "",
+    ops_status: dict[str, object] | None = None,
+) -> UpgradeResult:
+    """The result, once the new JobManager runs every task at ``spec``'s parallelism."""
     rest = cluster.rest
     new_job = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
     cluster.wait(
@@ -213,29 +252,32 @@ def upgrade(cluster: UpgradeCluster, scenario: str, spec: JobSpec, kill: str | N
         START_TIMEOUT_S,
         0.1,
     )
-    to_running_s = time.monotonic() - began
-    restored = cluster.wait(
-        "the restored snapshot in /checkpoints",
-        lambda: rest.latest(new_job, "restored"),
-        AFTER_RESTORE_TIMEOUT_S,
-    )
-    channels = cluster.side_channels()
-    cluster.wait(
-        "a record of every key after the restore",
-        lambda: state_check.keys_seen_after_restore(channels) >= state_check.KEYS,
-        AFTER_RESTORE_TIMEOUT_S,
-    )
+    to_running_s = time.monotonic() - before.began
+    restored: dict[str, object] = {}
+    # A start without state begins a new history: its checkpoint ids start again at 1, so
+    # only its own side channel is comparable with its snapshots.
+    channels = cluster.side_channels() if before.latest is not None else [cluster.work_dir / spec.out]
+    if before.latest is not None:
+        restored = cluster.wait(
+            "the restored snapshot in /checkpoints", lambda: rest.latest(new_job, "restored"), AFTER_RESTORE_TIMEOUT_S
+        )
+        cluster.wait(
+            "a record of every key after the restore",
+            lambda: state_check.keys_seen_after_restore(channels) >= state_check.KEYS,
+            AFTER_RESTORE_TIMEOUT_S,
+        )
     state = state_check.check(channels)
+    restored_id = restored.get("id")
     return UpgradeResult(
         scenario=scenario,
         mode=spec.mode,
-        parallelism_before=parallelism_before,
+        parallelism_before=before.parallelism,
         parallelism_after=cluster.job_parallelism(new_job) or 0,
         expected_parallelism=spec.slots,
-        restored_id=int(restored["id"]) if "id" in restored else None,
-        restored_is_savepoint=restored.get("is_savepoint"),
-        latest_before=savepoint_id if savepoint_id is not None else latest_checkpoint,
-        expect_savepoint=savepoint_id is not None,
+        restored_id=int(str(restored_id)) if restored_id is not None else None,
+        restored_is_savepoint=is_savepoint if isinstance(is_savepoint := restored.get("is_savepoint"), bool) else None,
+        latest_before=before.latest,
+        expect_savepoint=before.savepoint,
         job_saw_restore_from=state.restored_from,
         state=state,
         to_running_s=to_running_s,
