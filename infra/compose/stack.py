@@ -19,15 +19,21 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.aks import AksCluster, AksClusterArgs
+from components.azure_names import KAFKA_PORT
 from components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
+from components.flink.network_policies import Destination, ports_of
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+from components.zookeeper_values import CLIENT_PORT, POD_LABELS
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
 
 NAMESPACE = "flink"
+# Pod Security Admission: Flink's and ZooKeeper's pods meet `restricted`; refuse any pod
+# that does not, and report it in the audit log and to the client too.
+POD_SECURITY_LABELS = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 
 
 def tags(settings: Settings) -> dict[str, str]:
@@ -81,7 +87,8 @@ def build_stack(settings: Settings) -> dict[str, Any]:
         input_jaas_config=event_hubs.input_jaas_config,
         output_jaas_config=event_hubs.output_jaas_config,
     )
-    outputs = workloads(settings, aks.provider, kafka, zookeeper_connect=None)
+    # Event Hubs' Kafka endpoint, by name only: its addresses are Azure's.
+    outputs = workloads(settings, aks.provider, kafka, Destination(ports=(KAFKA_PORT,)), zookeeper_connect=None)
     return {
         **outputs,
         "kafkaBootstrapServers": event_hubs.bootstrap_servers,
@@ -108,7 +115,8 @@ def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> di
         input_jaas_config=config.require_secret(_name(target.kafka.input_jaas_key)),
         output_jaas_config=config.require_secret(_name(target.kafka.output_jaas_key)),
     )
-    outputs = workloads(settings, provider, kafka, zookeeper_connect=target.zookeeper_connect)
+    kafka_destination = Destination(ports=ports_of(target.kafka.bootstrap_servers))
+    outputs = workloads(settings, provider, kafka, kafka_destination, zookeeper_connect=target.zookeeper_connect)
     outputs.update(
         kafkaBootstrapServers=target.kafka.bootstrap_servers,
         inputTopic=target.kafka.input_topic,
@@ -124,13 +132,19 @@ def _name(full_key: str) -> str:
 
 
 def workloads(
-    settings: Settings, provider: k8s.Provider, kafka: KafkaEndpoint, zookeeper_connect: str | None
+    settings: Settings,
+    provider: k8s.Provider,
+    kafka: KafkaEndpoint,
+    kafka_destination: Destination,
+    zookeeper_connect: str | None,
 ) -> dict[str, Any]:
     """The namespace, ZooKeeper (from the chart unless a connect string is given) and Flink."""
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project}),
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project, **POD_SECURITY_LABELS}
+        ),
         opts=on_cluster,
     )
     flink_depends_on: list[pulumi.Resource] = [namespace]
@@ -146,9 +160,11 @@ def workloads(
             opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespace]),
         )
         connect: pulumi.Input[str] = zookeeper.connect_string
+        zookeeper_destination = Destination(ports=(CLIENT_PORT,), pod_labels=POD_LABELS)
         flink_depends_on.append(zookeeper)
     else:
         connect = zookeeper_connect
+        zookeeper_destination = Destination(ports=ports_of(zookeeper_connect))
     flink = FlinkJobCluster(
         "flink",
         FlinkJobClusterArgs(
@@ -159,6 +175,8 @@ def workloads(
             zookeeper_quorum=connect,
             kafka=kafka,
             protect=settings.protect,
+            zookeeper_destination=zookeeper_destination,
+            kafka_destination=kafka_destination,
             zonal=bool(settings.aks.zones),
         ),
         opts=pulumi.ResourceOptions(provider=provider, depends_on=flink_depends_on),
