@@ -31,6 +31,26 @@ def connect_string(namespace: str, replicas: int) -> str:
 
 # The chart's pod labels (its release is named FULLNAME).
 POD_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/instance": FULLNAME}
+BITNAMI_UID = 1001  # the user of Bitnami's images
+# Pod Security `restricted` (the namespace enforces it), stated rather than left to the
+# chart's defaults; the chart's ``enabled`` switch drops the key before rendering.
+POD_SECURITY_CONTEXT = {
+    "enabled": True,
+    "fsGroup": BITNAMI_UID,
+    "fsGroupChangePolicy": "OnRootMismatch",
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+CONTAINER_SECURITY_CONTEXT = {
+    "enabled": True,
+    "runAsUser": BITNAMI_UID,
+    "runAsGroup": BITNAMI_UID,
+    "runAsNonRoot": True,
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
 
 
 def helm_values(spec: ZooKeeperSpec, zonal: bool = False) -> dict[str, Any]:
@@ -63,6 +83,9 @@ def helm_values(spec: ZooKeeperSpec, zonal: bool = False) -> dict[str, Any]:
             "requests": {"cpu": "250m", "memory": "768Mi"},
             "limits": {"cpu": "1", "memory": "768Mi"},
         },
+        "podSecurityContext": POD_SECURITY_CONTEXT,
+        "containerSecurityContext": CONTAINER_SECURITY_CONTEXT,
+        "volumePermissions": {"enabled": False},  # its init container runs as root
         "networkPolicy": {"enabled": True, "allowExternal": False},
         "metrics": {"enabled": False},
         "topologySpreadConstraints": _zone_spread() if zonal else [],

@@ -43,7 +43,7 @@ def test_ip_rules_allow_the_egress_address_and_the_extra_ranges_only() -> None:
 
 
 def test_kafka_clients_stay_in_event_hubs_allowed_ranges() -> None:
-    data = kafka_secret.secret_data("ns.servicebus.windows.net:9093", "in", "out", "grp", "JAAS-IN", "JAAS-OUT")
+    data = kafka_secret.property_files("ns.servicebus.windows.net:9093", "grp", "JAAS-IN", "JAAS-OUT")
     for name in ("input.properties", "output.properties"):
         props = dict(line.split("=", 1) for line in data[name].splitlines())
         for key in ("metadata.max.age.ms", "metadata.max.idle.ms", "connections.max.idle.ms"):

@@ -42,6 +42,8 @@ def test_component_children_are_the_objects_of_one_application_cluster() -> None
         "ServiceAccount",
         "Role",
         "RoleBinding",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
     }
     assert all(r.get("provider") == "aks-k8s" for r in rendering.resources if r["type"].startswith("kubernetes:"))
 
@@ -124,31 +126,39 @@ def test_pods_run_non_root_without_privileges(name: str) -> None:
         assert c["securityContext"]["capabilities"] == {"drop": ["ALL"]}
 
 
-def test_kafka_contract_env_vars_and_property_files_come_from_the_secret_only() -> None:
+def test_kafka_contract_env_vars_from_the_config_map_property_files_from_the_secret() -> None:
     for name in ("flink-jobmanager", "flink-taskmanager"):
         template = k8s_object(render("dev"), "Deployment", name)["spec"]["template"]
         flink = container(template, "flink")
-        from_secret = {
-            e["name"]
-            for e in flink["env"]
-            if e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "flink-kafka"
-        }
-        assert set(kafka_secret.ENV_VARS) <= from_secret
-        assert not any(e["name"].startswith("KAFKA_") and "value" in e for e in flink["env"])
+        assert flink["envFrom"] == [{"configMapRef": {"name": "flink-kafka"}}]
+        # No env var from a Secret at all: secrets reach the pods as mounted files only.
+        for c in template["spec"]["containers"] + template["spec"]["initContainers"]:
+            assert not any("secretKeyRef" in e.get("valueFrom", {}) for e in c.get("env", [])), c["name"]
+            assert not any("secretRef" in e for e in c.get("envFrom", [])), c["name"]
+        assert not any(e["name"].startswith("KAFKA_") for e in flink["env"])
         volume = next(v for v in template["spec"]["volumes"] if v["name"] == "kafka")
+        assert volume["secret"]["secretName"] == "flink-kafka"
         assert {i["key"] for i in volume["secret"]["items"]} == {"input.properties", "output.properties"}
 
 
-def test_kafka_secret_is_secret_and_holds_every_key_of_the_contract() -> None:
+def test_kafka_config_map_holds_the_variables_and_nothing_secret() -> None:
+    config_map = k8s_object(render("dev", preview=False), "ConfigMap", "flink-kafka")
+    assert set(config_map["data"]) == set(kafka_secret.ENV_VARS)
+    assert not any("JAAS" in name for name in kafka_secret.ENV_VARS)
+    assert config_map["data"]["KAFKA_INPUT_TOPIC"] == "input"
+    assert config_map["data"]["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+
+
+def test_kafka_secret_is_secret_and_holds_the_property_files_only() -> None:
     # During a first preview the whole stringData is one unknown secret.
     assert k8s_object(render("dev"), "Secret", "flink-kafka")["stringData"] == "[secret]"
     secret = k8s_object(render("dev", preview=False), "Secret", "flink-kafka")
-    assert set(secret["stringData"]) == set(kafka_secret.ENV_VARS) | set(kafka_secret.PROPERTY_FILES)
+    assert set(secret["stringData"]) == set(kafka_secret.PROPERTY_FILES)
     assert set(secret["stringData"].values()) == {"[secret]"}
 
 
 def test_client_properties_follow_event_hubs_rules() -> None:
-    data = kafka_secret.secret_data("ns.servicebus.windows.net:9093", "in", "out", "grp", "JAAS-IN", "JAAS-OUT")
+    data = kafka_secret.property_files("ns.servicebus.windows.net:9093", "grp", "JAAS-IN", "JAAS-OUT")
     props = dict(line.split("=", 1) for line in data["input.properties"].splitlines())
     assert props["bootstrap.servers"] == "ns.servicebus.windows.net:9093"
     assert props["security.protocol"] == "SASL_SSL" and props["sasl.mechanism"] == "PLAIN"
@@ -198,7 +208,11 @@ def test_internal_service_of_pinned_mode_carries_rpc_blob_rest() -> None:
     ("ui", "service_type", "annotations"),
     [
         (PUBLIC["ui"], "LoadBalancer", {}),
-        ({"exposure": "internal"}, "LoadBalancer", {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}),
+        (
+            {"exposure": "internal", "allowedCidrs": ["203.0.113.0/24"]},
+            "LoadBalancer",
+            {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
+        ),
         ({"exposure": "portForward"}, "ClusterIP", {}),
     ],
 )
@@ -209,10 +223,13 @@ def test_ui_service_exposes_only_8081_as_configured(
     assert service["spec"]["type"] == service_type
     assert [p["port"] for p in service["spec"]["ports"]] == [8081]
     assert service["metadata"].get("annotations", {}) == annotations
-    if ui["exposure"] == "public":
+    if service_type == "LoadBalancer":
         assert service["spec"]["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+        # The client's address reaches the pod, for the JobManager's NetworkPolicy.
+        assert service["spec"]["externalTrafficPolicy"] == "Local"
     else:
         assert "loadBalancerSourceRanges" not in service["spec"]
+        assert "externalTrafficPolicy" not in service["spec"]
 
 
 def test_sidecar_mode_wires_the_port_patcher_with_least_privilege_rbac() -> None:

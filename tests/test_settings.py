@@ -133,6 +133,8 @@ REJECTED: list[tuple[dict[str, Any], str, str]] = [
     ({"ui": {"exposure": "public", "allowedCidrs": ["10.0.0.1/33"]}}, "flink-aks:ui.allowedCidrs", "CIDR"),
     ({"ui": {"exposure": "public", "allowedCidrs": ["203.0.113.7/24"]}}, "flink-aks:ui.allowedCidrs", "host bits"),
     ({"ui": {"exposure": "public", "allowedCidrs": ["0.0.0.0/0"]}}, "flink-aks:ui.allowedCidrs", "whole internet"),
+    ({"ui": {"exposure": "internal", "allowedCidrs": []}}, "flink-aks:ui.allowedCidrs", "is internal"),
+    ({"ui": {"exposure": "internal", "allowedCidrs": ["0.0.0.0/0"]}}, "flink-aks:ui.allowedCidrs", "whole internet"),
     ({"ui": {"allowedCidrs": ["not-a-cidr"]}}, "flink-aks:ui.allowedCidrs", "CIDR"),
     ({"protect": "yes"}, "flink-aks:protect", "true or false"),
     ({"throughputprofile": "1k"}, "flink-aks:throughputprofile", "no such key"),

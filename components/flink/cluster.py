@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.flink import kafka_secret, pods, services, sidecar, zones
+from components.flink import disruption, kafka_secret, network_policies, pods, services, sidecar, zones
 from components.flink.fingerprint import job_fingerprint, jobmanager_config
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
 from components.flink.kafka_secret import KafkaEndpoint
@@ -38,6 +38,9 @@ class FlinkJobClusterArgs:
     zookeeper_quorum: pulumi.Input[str]  # "host:port,host:port"
     kafka: KafkaEndpoint
     protect: bool
+    # Where the Flink pods' ZooKeeper and Kafka traffic goes (their NetworkPolicies).
+    zookeeper_destination: network_policies.Destination
+    kafka_destination: network_policies.Destination
     zonal: bool = False  # nodes in several zones: zone-redundant storage, TaskManagers spread
 
 
@@ -58,13 +61,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
         k8s.core.v1.ConfigMap(
             f"{name}-config", metadata=meta(ns, CONFIG_MAP), data={CONFIG_FILE_NAME: config_yaml}, opts=child
         )
-        k8s.core.v1.Secret(
-            f"{name}-kafka",
-            metadata=meta(ns, kafka_secret.SECRET_NAME),
-            type="Opaque",
-            string_data=kafka_secret.secret_string_data(args.kafka),
-            opts=child,
-        )
+        kafka_secret.declare(name, ns, args.kafka, parent=self)
         storage_class = None
         if args.zonal and s.storage_class is None:
             storage_class = k8s.storage.v1.StorageClass(
@@ -141,6 +138,18 @@ class FlinkJobCluster(pulumi.ComponentResource):
             },
             opts=child,
         )
+        network_policies.declare(
+            name,
+            ns,
+            network_policies.PolicyInputs(
+                sidecar=s.sidecar,
+                zookeeper=args.zookeeper_destination,
+                kafka=args.kafka_destination,
+                ui_cidrs=() if args.ui.exposure == "portForward" else args.ui.allowed_cidrs,
+            ),
+            parent=self,
+        )
+        disruption.declare(name, ns, parent=self)
         if args.ui.exposure == "portForward":
             self.ui_url = pulumi.Output.from_input(f"http://localhost:{REST_PORT}")
             self.port_forward_command = pulumi.Output.from_input(services.port_forward_command(ns))

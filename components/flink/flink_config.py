@@ -13,7 +13,15 @@ from typing import TypeVar
 import yaml
 
 from components.flink.checkpointing import state_config
-from components.flink.names import BLOB_PORT, DATA_MOUNT, JOBMANAGER_SERVICE, REST_PORT, RPC_PORT, TASKMANAGER_RPC_PORT
+from components.flink.names import (
+    BLOB_PORT,
+    DATA_MOUNT,
+    JOBMANAGER_SERVICE,
+    REST_PORT,
+    RPC_PORT,
+    TASKMANAGER_DATA_PORT,
+    TASKMANAGER_RPC_PORT,
+)
 from components.flink.spec import FlinkSpec
 from components.monitoring.flink_reporter import reporter_config
 
@@ -109,6 +117,7 @@ def render_flink_config(
         "rest.port": REST_PORT,
         "taskmanager.bind-host": "0.0.0.0",
         "taskmanager.rpc.port": TASKMANAGER_RPC_PORT,
+        "taskmanager.data.port": TASKMANAGER_DATA_PORT,  # fixed, so network policy can name it
         # JVM and resources
         "env.java.default-opts.all": JAVA_17_OPTIONS,
         "jobmanager.memory.process.size": spec.job_manager_memory.text,

@@ -1,8 +1,11 @@
-"""The Kafka contract with the job: what the ``flink-kafka`` Secret holds.
+"""The Kafka contract with the job: the ``flink-kafka`` Secret and ConfigMap.
 
-Jobs never see a key on their command line (Flink's UI shows job arguments). The
-Secret reaches the JobManager and TaskManagers as ``KAFKA_*`` environment variables and
-as ready client property files (``input.properties``, ``output.properties``).
+Jobs never see a key on their command line (Flink's UI shows job arguments), nor in an
+environment variable (a process's environment is easy to leak: crash dumps, ``/proc``,
+child processes). The Secret holds the ready client property files
+(``input.properties``, ``output.properties``, with the JAAS lines), mounted as files;
+the ConfigMap holds what is not secret (endpoint, topics, consumer group, protocol) and
+reaches the JobManager and TaskManagers as ``KAFKA_*`` environment variables.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_kubernetes as k8s
 
-SECRET_NAME = "flink-kafka"
+from components.flink.names import meta
+
+SECRET_NAME = "flink-kafka"  # the property files
+CONFIG_MAP_NAME = "flink-kafka"  # the KAFKA_* variables
 MOUNT_PATH = "/opt/flink/kafka"
 PROPERTY_FILES = ("input.properties", "output.properties")
 ENV_VARS = (
@@ -22,8 +29,6 @@ ENV_VARS = (
     "KAFKA_CONSUMER_GROUP",
     "KAFKA_SECURITY_PROTOCOL",
     "KAFKA_SASL_MECHANISM",
-    "KAFKA_INPUT_JAAS_CONFIG",
-    "KAFKA_OUTPUT_JAAS_CONFIG",
 )
 
 # Event Hubs closes idle connections after 240 s: clients must refresh metadata, forget
@@ -59,24 +64,27 @@ def client_properties(bootstrap_servers: str, jaas_config: str, extra: dict[str,
     return "".join(f"{k}={v}\n" for k, v in lines.items())
 
 
-def secret_data(
-    bootstrap_servers: str,
-    input_topic: str,
-    output_topic: str,
-    consumer_group: str,
-    input_jaas_config: str,
-    output_jaas_config: str,
-) -> dict[str, str]:
-    """Every key of the Secret: the KAFKA_* variables and the two property files."""
+def endpoint_env(bootstrap_servers: str, input_topic: str, output_topic: str, consumer_group: str) -> dict[str, str]:
+    """The KAFKA_* variables: nothing secret."""
+    return {"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers, **_named_env(input_topic, output_topic, consumer_group)}
+
+
+def _named_env(input_topic: str, output_topic: str, consumer_group: str) -> dict[str, str]:
+    """The KAFKA_* variables but the bootstrap servers."""
     return {
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
         "KAFKA_INPUT_TOPIC": input_topic,
         "KAFKA_OUTPUT_TOPIC": output_topic,
         "KAFKA_CONSUMER_GROUP": consumer_group,
         "KAFKA_SECURITY_PROTOCOL": EVENT_HUBS_CLIENT_PROPERTIES["security.protocol"],
         "KAFKA_SASL_MECHANISM": EVENT_HUBS_CLIENT_PROPERTIES["sasl.mechanism"],
-        "KAFKA_INPUT_JAAS_CONFIG": input_jaas_config,
-        "KAFKA_OUTPUT_JAAS_CONFIG": output_jaas_config,
+    }
+
+
+def property_files(
+    bootstrap_servers: str, consumer_group: str, input_jaas_config: str, output_jaas_config: str
+) -> dict[str, str]:
+    """The two client property files: the Secret's keys."""
+    return {
         "input.properties": client_properties(
             bootstrap_servers, input_jaas_config, {"group.id": consumer_group, **CONSUMER_PROPERTIES}
         ),
@@ -86,16 +94,37 @@ def secret_data(
 
 def secret_string_data(endpoint: KafkaEndpoint) -> dict[str, pulumi.Output[str]]:
     """The Secret's ``stringData``: every key known up front, every value a Pulumi secret."""
-    data = pulumi.Output.all(endpoint.bootstrap_servers, endpoint.input_jaas_config, endpoint.output_jaas_config).apply(
-        lambda v: secret_data(v[0], endpoint.input_topic, endpoint.output_topic, endpoint.consumer_group, v[1], v[2])
-    )
-    return {k: pulumi.Output.secret(data.apply(_item(k))) for k in (*ENV_VARS, *PROPERTY_FILES)}
+    files = pulumi.Output.all(
+        endpoint.bootstrap_servers, endpoint.input_jaas_config, endpoint.output_jaas_config
+    ).apply(lambda v: property_files(v[0], endpoint.consumer_group, v[1], v[2]))
+    return {k: pulumi.Output.secret(files.apply(_item(k))) for k in PROPERTY_FILES}
+
+
+def config_map_data(endpoint: KafkaEndpoint) -> dict[str, pulumi.Input[str]]:
+    """The ConfigMap's ``data``: the KAFKA_* variables."""
+    named = _named_env(endpoint.input_topic, endpoint.output_topic, endpoint.consumer_group)
+    return {"KAFKA_BOOTSTRAP_SERVERS": endpoint.bootstrap_servers, **named}
 
 
 def _item(key: str) -> Callable[[dict[str, str]], str]:
     return lambda data: data[key]
 
 
-def env_from_secret() -> list[dict[str, object]]:
-    """Container env entries that read each KAFKA_* variable from the Secret."""
-    return [{"name": n, "valueFrom": {"secretKeyRef": {"name": SECRET_NAME, "key": n}}} for n in ENV_VARS]
+def env_from_config_map() -> list[dict[str, object]]:
+    """The container's ``envFrom``: every KAFKA_* variable from the ConfigMap."""
+    return [{"configMapRef": {"name": CONFIG_MAP_NAME}}]
+
+
+def declare(name: str, namespace: str, endpoint: KafkaEndpoint, parent: pulumi.Resource) -> None:
+    """The Secret and the ConfigMap, children of ``parent``."""
+    child = pulumi.ResourceOptions(parent=parent)
+    k8s.core.v1.Secret(
+        f"{name}-kafka",
+        metadata=meta(namespace, SECRET_NAME),
+        type="Opaque",
+        string_data=secret_string_data(endpoint),
+        opts=child,
+    )
+    k8s.core.v1.ConfigMap(
+        f"{name}-kafka-endpoint", metadata=meta(namespace, CONFIG_MAP_NAME), data=config_map_data(endpoint), opts=child
+    )

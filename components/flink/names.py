@@ -26,6 +26,8 @@ RPC_PORT = 6123
 BLOB_PORT = 6124
 REST_PORT = 8081
 TASKMANAGER_RPC_PORT = 6122
+TASKMANAGER_DATA_PORT = 6121  # the shuffle between TaskManagers (Flink's default 0: random)
+METRICS_PORT = 9249  # Flink's Prometheus reporter, the container port named `metrics`
 
 # Pods that may reach ZooKeeper (its network policy admits this label).
 ZOOKEEPER_CLIENT_LABEL = {"zookeeper-client": "true"}

@@ -124,7 +124,7 @@ def with_prepared_files(pod: Pod, ctx: PodContext) -> Pod:
 
 
 def with_kafka(pod: Pod) -> Pod:
-    """The Kafka contract: KAFKA_* env vars and the client property files, from the Secret."""
+    """The Kafka contract: KAFKA_* env vars from the ConfigMap, the client property files from the Secret."""
     pod["spec"]["volumes"].append(
         {
             "name": "kafka",
@@ -136,7 +136,7 @@ def with_kafka(pod: Pod) -> Pod:
         }
     )
     flink = _container(pod, "flink")
-    flink["env"] += kafka_secret.env_from_secret()
+    flink["envFrom"] = kafka_secret.env_from_config_map()
     flink["volumeMounts"].append({"name": "kafka", "mountPath": kafka_secret.MOUNT_PATH, "readOnly": True})
     return pod
 

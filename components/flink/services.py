@@ -42,15 +42,22 @@ def ui_service_annotations(exposure: str) -> dict[str, str]:
 
 
 def ui_service_spec(exposure: str, allowed_cidrs: tuple[str, ...]) -> dict[str, Any]:
-    """public: LoadBalancer limited to the CIDRs; internal: Azure internal LB; portForward: ClusterIP."""
+    """public: LoadBalancer limited to the CIDRs; internal: Azure internal LB, limited too;
+    portForward: ClusterIP.
+
+    A load balancer keeps the client's address (``externalTrafficPolicy: Local``), so the
+    JobManager's NetworkPolicy can admit the same CIDRs (with ``Cluster`` the node would
+    hide it behind its own).
+    """
     spec: dict[str, Any] = {
         "type": "ClusterIP" if exposure == "portForward" else "LoadBalancer",
         "selector": labels("jobmanager"),
         "ports": [{"name": "http", "port": REST_PORT, "targetPort": REST_PORT}],
         "publishNotReadyAddresses": True,
     }
-    if exposure == "public":
+    if exposure != "portForward":
         spec["loadBalancerSourceRanges"] = list(allowed_cidrs)
+        spec["externalTrafficPolicy"] = "Local"
     return spec
 
 

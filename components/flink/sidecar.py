@@ -25,7 +25,9 @@ from components.flink.pods import Pod
 
 PROGRAM_DIR = Path(__file__).with_name("port_patcher")  # a package: shipped file by file
 APP_DIR = "/app"  # PYTHONPATH of the container; the package is mounted under it
-PYTHON_IMAGE = "python:3.12-slim-bookworm"
+# The official image, pinned by the digest of its multi-platform index (Docker's
+# official-images library: docker-library/repo-info, repos/python/remote/3.12-slim-bookworm.md).
+PYTHON_IMAGE = "python:3.12-slim-bookworm@sha256:0f5b26b9518d002b6173fd61daad821fa340635ebfec5bba471013f9ca114579"
 SIDECAR_UID = 65534  # nobody
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 

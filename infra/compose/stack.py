@@ -21,20 +21,26 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.aks import AksCluster, AksClusterArgs
+from components.azure_names import KAFKA_PORT
 from components.container_registry import ContainerRegistry, ContainerRegistryArgs
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
 from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
 from components.flink.names import FLINK_LABEL
+from components.flink.network_policies import Destination, ports_of
 from components.monitoring.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
 from components.monitoring.pod_monitor import pod_monitor
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+from components.zookeeper_values import CLIENT_PORT, POD_LABELS
 from infra.compose import job_impact
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
 
 NAMESPACE = "flink"
 POD_MONITOR = "flink"
+# Pod Security Admission: Flink's and ZooKeeper's pods meet `restricted`; refuse any pod
+# that does not, and report it in the audit log and to the client too.
+POD_SECURITY_LABELS = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 
 
 def tags(settings: Settings) -> dict[str, str]:
@@ -90,7 +96,8 @@ def build_stack(settings: Settings) -> dict[str, Any]:
         input_jaas_config=event_hubs.input_jaas_config,
         output_jaas_config=event_hubs.output_jaas_config,
     )
-    outputs = workloads(settings, aks.provider, kafka, zookeeper_connect=None)
+    # Event Hubs' Kafka endpoint, by name only: its addresses are Azure's.
+    outputs = workloads(settings, aks.provider, kafka, Destination(ports=(KAFKA_PORT,)), zookeeper_connect=None)
     if settings.monitoring.enabled:
         outputs.update(managed_prometheus(settings, aks, event_hubs))
     return {
@@ -143,7 +150,8 @@ def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> di
         input_jaas_config=config.require_secret(_name(target.kafka.input_jaas_key)),
         output_jaas_config=config.require_secret(_name(target.kafka.output_jaas_key)),
     )
-    outputs = workloads(settings, provider, kafka, zookeeper_connect=target.zookeeper_connect)
+    kafka_destination = Destination(ports=ports_of(target.kafka.bootstrap_servers))
+    outputs = workloads(settings, provider, kafka, kafka_destination, zookeeper_connect=target.zookeeper_connect)
     outputs.update(
         kafkaBootstrapServers=target.kafka.bootstrap_servers,
         inputTopic=target.kafka.input_topic,
@@ -159,13 +167,19 @@ def _name(full_key: str) -> str:
 
 
 def workloads(
-    settings: Settings, provider: k8s.Provider, kafka: KafkaEndpoint, zookeeper_connect: str | None
+    settings: Settings,
+    provider: k8s.Provider,
+    kafka: KafkaEndpoint,
+    kafka_destination: Destination,
+    zookeeper_connect: str | None,
 ) -> dict[str, Any]:
     """The namespace, ZooKeeper (from the chart unless a connect string is given), Flink, the PodMonitor."""
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project}),
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=NAMESPACE, labels={"app.kubernetes.io/part-of": settings.project, **POD_SECURITY_LABELS}
+        ),
         opts=on_cluster,
     )
     if settings.monitoring.enabled:  # a new AKS cluster: its metrics add-on reads the PodMonitor
@@ -183,9 +197,11 @@ def workloads(
             opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespace]),
         )
         connect: pulumi.Input[str] = zookeeper.connect_string
+        zookeeper_destination = Destination(ports=(CLIENT_PORT,), pod_labels=POD_LABELS)
         flink_depends_on.append(zookeeper)
     else:
         connect = zookeeper_connect
+        zookeeper_destination = Destination(ports=ports_of(zookeeper_connect))
     flink = FlinkJobCluster(
         "flink",
         FlinkJobClusterArgs(
@@ -196,6 +212,8 @@ def workloads(
             zookeeper_quorum=connect,
             kafka=kafka,
             protect=settings.protect,
+            zookeeper_destination=zookeeper_destination,
+            kafka_destination=kafka_destination,
             zonal=bool(settings.aks.zones),
         ),
         opts=pulumi.ResourceOptions(provider=provider, depends_on=flink_depends_on),

@@ -46,9 +46,12 @@ DEFAULT_TOLERABLE_CHECKPOINT_FAILURES = 3
 DEFAULT_MAX_PARALLELISM = 128
 MAX_PARALLELISM_LIMIT = 32768  # Flink's upper bound for pipeline.max-parallelism
 
-# Flink minor versions we render config for, and the official image each defaults to.
+# Flink minor versions we render config for, and the official image each defaults to,
+# pinned by the digest of its multi-platform index where Docker's official-images
+# library publishes one (docker-library/repo-info, repos/flink/remote/<tag>.md); 2.0.0
+# and 2.1.0 have none there and stay tag-only.
 FLINK_IMAGES = {
-    "1.20": "flink:1.20.3-scala_2.12-java17",
+    "1.20": "flink:1.20.5-scala_2.12-java17@sha256:a0fcd5400842d794f9a1b6292a148db1b3ca217bcf68741cc538e8bc9bc0b5ae",
     "2.0": "flink:2.0.0-scala_2.12-java17",
     "2.1": "flink:2.1.0-scala_2.12-java17",
 }
@@ -71,7 +74,7 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
                 key("flink.jobArgs"),
                 "[redacted]",
                 "arguments without credentials: Flink's UI shows job arguments; "
-                "the job reads Kafka credentials from the KAFKA_* environment variables",
+                "the job reads Kafka credentials from the mounted client property files (/opt/flink/kafka)",
             )
     job_manager_memory = v.memory_size(
         key("flink.jobManagerMemory"), obj.get("jobManagerMemory", profile.job_manager_memory), 768 * 1024**2

@@ -18,12 +18,12 @@ def parse_ui(raw: Any) -> UiSpec:
     cidrs = tuple(
         v.cidr(key("ui.allowedCidrs"), c) for c in v.string_list(key("ui.allowedCidrs"), obj.get("allowedCidrs", []))
     )
-    if exposure == "public":
+    if exposure != "portForward":  # a load balancer: only for the networks named
         if not cidrs:
             raise ConfigError(
                 key("ui.allowedCidrs"),
                 list(cidrs),
-                "a non-empty list of CIDRs when ui.exposure is public (the Flink UI has no authentication)",
+                f"a non-empty list of CIDRs when ui.exposure is {exposure} (the Flink UI has no authentication)",
             )
         open_to_all = [c for c in cidrs if c.endswith("/0")]
         if open_to_all:

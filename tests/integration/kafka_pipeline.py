@@ -28,7 +28,13 @@ from typing import Any
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, TopicPartition
 
 from components.event_hubs_spec import EventHubsSpec
-from components.flink.kafka_secret import PRODUCER_PROPERTIES, PROPERTY_FILES, client_properties, secret_data
+from components.flink.kafka_secret import (
+    PRODUCER_PROPERTIES,
+    PROPERTY_FILES,
+    client_properties,
+    endpoint_env,
+    property_files,
+)
 from infra.config.settings import parse_settings
 from infra.render.project_files import stack_config
 from tests.integration.flink_dist import ensure_flink_dist
@@ -106,15 +112,12 @@ class ReferencePipeline(ProcessGroup):
         return self.broker
 
     def secret(self) -> dict[str, str]:
-        """The ``flink-kafka`` Secret as the stack renders it for this endpoint."""
-        return secret_data(
-            self.broker.bootstrap_servers,
-            self.hubs.input_hub,
-            self.hubs.output_hub,
-            self.hubs.consumer_group,
-            self.listen.jaas_config,
-            self.send.jaas_config,
-        )
+        """The ``flink-kafka`` Secret's files and ConfigMap's variables as the stack renders them for this endpoint."""
+        servers = self.broker.bootstrap_servers
+        return {
+            **endpoint_env(servers, self.hubs.input_hub, self.hubs.output_hub, self.hubs.consumer_group),
+            **property_files(servers, self.hubs.consumer_group, self.listen.jaas_config, self.send.jaas_config),
+        }
 
     def _write_secret_mount(self) -> tuple[Path, dict[str, str]]:
         secret = self.secret()

@@ -9,8 +9,9 @@ import java.util.Properties;
 
 /**
  * What the stack gives every Flink pod (the Kafka contract): the {@code KAFKA_*} variables
- * and the client property files of the {@code flink-kafka} Secret. Nothing comes from the
- * command line, which Flink's UI shows.
+ * of the {@code flink-kafka} ConfigMap and the client property files of the {@code flink-kafka}
+ * Secret, the only place of the credentials. Nothing comes from the command line, which
+ * Flink's UI shows.
  */
 public final class KafkaSettings {
     /** Where the Secret's {@code input.properties} and {@code output.properties} are mounted. */
@@ -56,7 +57,7 @@ public final class KafkaSettings {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(
-                    name + " is not set: the flink-kafka Secret provides it to every Flink pod");
+                    name + " is not set: the flink-kafka ConfigMap provides it to every Flink pod");
         }
         return value;
     }
