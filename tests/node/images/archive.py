@@ -1,5 +1,5 @@
-"""Write an image as a docker-archive tar (what ``ctr images import`` reads): layers are tar
-files, the config is the OCI image config, ``manifest.json`` names the image.
+"""Write images as one docker-archive tar (what ``ctr images import`` reads): layers are tar
+files stored once, each image's config is an OCI image config, ``manifest.json`` names them.
 """
 
 from __future__ import annotations
@@ -39,9 +39,14 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def write(out: Path, name: str, layers: list[Path], config: ImageConfig) -> Path:
-    """``out``: an archive of the image ``name`` (a full reference) made of ``layers`` (uncompressed tars)."""
-    diff_ids = [f"sha256:{_sha256(layer)}" for layer in layers]
+@dataclasses.dataclass(frozen=True)
+class Image:
+    name: str  # a full reference
+    layers: list[Path]  # uncompressed tars, the base first
+    config: ImageConfig
+
+
+def _config_document(config: ImageConfig, diff_ids: list[str]) -> bytes:
     container_config: dict[str, object] = {"Env": config.env}
     if config.entrypoint is not None:
         container_config["Entrypoint"] = config.entrypoint
@@ -53,20 +58,33 @@ def write(out: Path, name: str, layers: list[Path], config: ImageConfig) -> Path
         container_config["WorkingDir"] = config.working_dir
     if config.exposed_ports:
         container_config["ExposedPorts"] = {port: {} for port in config.exposed_ports}
-    image_config = {
+    document = {
         "architecture": "amd64",
         "os": "linux",
         "config": container_config,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": [{"created_by": "tests/node/images (built here)"} for _ in layers],
+        "history": [{"created_by": "tests/node/images (built here)"} for _ in diff_ids],
     }
-    config_bytes = json.dumps(image_config, sort_keys=True).encode()
-    config_name = f"{hashlib.sha256(config_bytes).hexdigest()}.json"
-    layer_names = [f"{diff_id.removeprefix('sha256:')}/layer.tar" for diff_id in diff_ids]
-    manifest = [{"Config": config_name, "RepoTags": [name], "Layers": layer_names}]
+    return json.dumps(document, sort_keys=True).encode()
+
+
+def write(out: Path, images: list[Image]) -> Path:
+    """``out``: one archive of ``images``; a layer several images share is stored once."""
+    diff_ids: dict[Path, str] = {}
+    for image in images:
+        for layer in image.layers:
+            if layer not in diff_ids:
+                diff_ids[layer] = f"sha256:{_sha256(layer)}"
+    manifest = []
     with tarfile.open(out, "w") as archive:
-        _add_bytes(archive, config_name, config_bytes)
-        for layer, layer_name in zip(layers, layer_names, strict=True):
-            archive.add(layer, arcname=layer_name)
+        for layer, diff_id in diff_ids.items():
+            archive.add(layer, arcname=f"{diff_id.removeprefix('sha256:')}/layer.tar")
+        for image in images:
+            ids = [diff_ids[layer] for layer in image.layers]
+            config_bytes = _config_document(image.config, ids)
+            config_name = f"{hashlib.sha256(config_bytes).hexdigest()}.json"
+            _add_bytes(archive, config_name, config_bytes)
+            layer_names = [f"{diff_id.removeprefix('sha256:')}/layer.tar" for diff_id in ids]
+            manifest.append({"Config": config_name, "RepoTags": [image.name], "Layers": layer_names})
         _add_bytes(archive, "manifest.json", json.dumps(manifest).encode())
     return out

@@ -1,4 +1,5 @@
-"""Every image the node imports, under the names the stack renders, each built once and cached.
+"""Every image the node imports, under the names the stack renders, built from layers cached by
+version and written into one archive (a layer several images share is stored once):
 
 - the pause image (``pause.py``);
 - ``flink:1.20.3-scala_2.12-java17``: the Debian base layer (Java 17) + Flink's jars at
@@ -7,8 +8,8 @@
   ``jobs/Dockerfile`` makes);
 - ``python:3.12-slim-bookworm`` (the port-patcher sidecar): the base layer's Debian Python 3
   (3.11: bookworm's; the sidecar needs only the standard library);
-- ZooKeeper under the chart's default image name: the base layer's Debian ``zookeeper``
-  started by ``zookeeper/entrypoint.sh``.
+- ZooKeeper under the stack's default ZooKeeper image name: the base layer's Debian
+  ``zookeeper`` started by ``zookeeper/entrypoint.sh``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from infra.config.settings import DEFAULT_FLINK_VERSION, DEFAULT_ZOOKEEPER_IMAGE
 from tests.cache import filled_once
 from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.reference_job import build_reference_job, source_hash
+from tests.node import layout
 from tests.node.images import archive, pause, rootfs
 from tests.node.images.layers import Layer, read_from_layer
 
@@ -31,9 +33,23 @@ ZOOKEEPER_IMAGE = "{}/{}:{}".format(*DEFAULT_ZOOKEEPER_IMAGE)
 JOB_IMAGE_REPOSITORY = "localhost/flink-aks/reference-job"
 JOB_JAR = "/opt/flink/usrlib/reference-job.jar"
 FLINK_UID = 9999
+FLINK_OWNER = (FLINK_UID, FLINK_UID)
 JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 Log = Callable[[str], None]
+
+FLINK_CONFIG = archive.ImageConfig(
+    entrypoint=["/docker-entrypoint.sh"],
+    cmd=["help"],
+    env=[f"PATH=/opt/flink/bin:{PATH}", f"JAVA_HOME={JAVA_HOME}", "FLINK_HOME=/opt/flink"],
+    working_dir="/opt/flink",
+    exposed_ports=("6123/tcp", "8081/tcp"),
+)
+PYTHON_CONFIG = archive.ImageConfig(cmd=["python3"], env=[f"PATH={PATH}", "LANG=C.UTF-8"])
+ZOOKEEPER_CONFIG = archive.ImageConfig(
+    entrypoint=["/zookeeper-entrypoint.sh"], env=[f"PATH={PATH}", f"JAVA_HOME={JAVA_HOME}"], exposed_ports=("2181/tcp",)
+)
+PAUSE_CONFIG = archive.ImageConfig(entrypoint=["/pause"], user="65535:65535")
 
 
 def job_image() -> str:
@@ -47,107 +63,78 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()[:12]
 
 
-def _cached(stem: str, key: str, build: Callable[[Path, Path], None]) -> Path:
+def _layer(stem: str, key: str, build: Callable[[Layer], None]) -> Path:
     def fill(staged: Path, scratch: Path) -> None:
         staged.mkdir()
-        build(staged / "image.tar", scratch)
+        layer = Layer(staged / "layer.tar")
+        build(layer)
+        layer.close()
 
-    return filled_once(f"node-images/{stem}-{key}", lambda home: (home / "image.tar").is_file(), fill) / "image.tar"
+    return filled_once(f"node-images/{stem}-{key}", lambda home: (home / "layer.tar").is_file(), fill) / "layer.tar"
 
 
-def _flink_layer(out: Path, base: Path) -> Path:
+def flink_layer(base: Path) -> Path:
+    """/opt/flink (the pinned jars, our conf), /docker-entrypoint.sh, the flink user and group."""
     dist = ensure_flink_dist()
-    owner = (FLINK_UID, FLINK_UID)
-    layer = Layer(out)
-    passwd = read_from_layer(base, "etc/passwd") + f"flink:x:{FLINK_UID}:{FLINK_UID}::/opt/flink:/bin/bash\n"
-    group = read_from_layer(base, "etc/group") + f"flink:x:{FLINK_UID}:\n"
-    layer.text("etc/passwd", passwd)
-    layer.text("etc/group", group)
-    for directory in ("opt/flink", "opt/flink/bin", "opt/flink/lib", "opt/flink/conf", "opt/flink/usrlib"):
-        layer.directory(directory, owner)
-    for directory in ("opt/flink/log", "opt/flink/plugins", "opt/flink/opt", "opt/flink/examples"):
-        layer.directory(directory, owner)
-    for jar in sorted(dist.lib_dir.glob("*.jar")):
-        layer.file(f"opt/flink/lib/{jar.name}", jar, owner)
-    layer.file("opt/flink/bin/bash-java-utils.jar", dist.bash_java_utils_jar, owner)
-    for name in ("config.yaml", "log4j-console.properties"):
-        layer.file(f"opt/flink/conf/{name}", HERE / "flink" / name, owner)
-    layer.file("docker-entrypoint.sh", HERE / "flink" / "docker-entrypoint.sh", mode=0o755)
-    return layer.close()
+    files = sorted((HERE / "flink").iterdir())
+
+    def build(layer: Layer) -> None:
+        passwd = read_from_layer(base, "etc/passwd") + f"flink:x:{FLINK_UID}:{FLINK_UID}::/opt/flink:/bin/bash\n"
+        layer.text("etc/passwd", passwd)
+        layer.text("etc/group", read_from_layer(base, "etc/group") + f"flink:x:{FLINK_UID}:\n")
+        for name in ("", "bin", "lib", "conf", "usrlib", "log", "plugins", "opt", "examples"):
+            layer.directory(f"opt/flink/{name}", FLINK_OWNER)
+        for jar in sorted(dist.lib_dir.glob("*.jar")):
+            layer.file(f"opt/flink/lib/{jar.name}", jar, FLINK_OWNER)
+        layer.file("opt/flink/bin/bash-java-utils.jar", dist.bash_java_utils_jar, FLINK_OWNER)
+        for name in ("config.yaml", "log4j-console.properties"):
+            layer.file(f"opt/flink/conf/{name}", HERE / "flink" / name, FLINK_OWNER)
+        layer.file("docker-entrypoint.sh", HERE / "flink" / "docker-entrypoint.sh", mode=0o755)
+
+    jars = sorted(p.name for p in dist.lib_dir.glob("*.jar"))
+    return _layer(
+        "flink-layer", _digest(base.parent.name.encode(), repr(jars).encode(), *(f.read_bytes() for f in files)), build
+    )
 
 
-FLINK_CONFIG = archive.ImageConfig(
-    entrypoint=["/docker-entrypoint.sh"],
-    cmd=["help"],
-    env=[f"PATH=/opt/flink/bin:{PATH}", f"JAVA_HOME={JAVA_HOME}", "FLINK_HOME=/opt/flink"],
-    working_dir="/opt/flink",
-    exposed_ports=("6123/tcp", "8081/tcp"),
-)
-
-
-def _flink_key(base: Path) -> str:
-    files = [(HERE / "flink" / name).read_bytes() for name in sorted(p.name for p in (HERE / "flink").iterdir())]
-    return _digest(base.parent.name.encode(), FLINK_IMAGE.encode(), *files, Path(__file__).read_bytes())
-
-
-def flink(base: Path) -> Path:
-    def build(out: Path, scratch: Path) -> None:
-        layer = _flink_layer(scratch / "flink.tar", base)
-        archive.write(out, FLINK_IMAGE, [base, layer], FLINK_CONFIG)
-
-    return _cached("flink", _flink_key(base), build)
-
-
-def job(base: Path) -> Path:
+def job_layer() -> Path:
     jar = build_reference_job()
-
-    def build(out: Path, scratch: Path) -> None:
-        flink_layer = _flink_layer(scratch / "flink.tar", base)
-        job_layer = Layer(scratch / "job.tar")
-        job_layer.file(JOB_JAR.lstrip("/"), jar, (FLINK_UID, FLINK_UID))
-        archive.write(out, job_image(), [base, flink_layer, job_layer.close()], FLINK_CONFIG)
-
-    return _cached("reference-job", _digest(_flink_key(base).encode(), jar.read_bytes()), build)
-
-
-def plain(base: Path, name: str, stem: str, config: archive.ImageConfig, extra: dict[str, Path]) -> Path:
-    """An image of the base layer and, if any, one layer of executable files."""
-
-    def build(out: Path, scratch: Path) -> None:
-        layers = [base]
-        if extra:
-            layer = Layer(scratch / "extra.tar")
-            for target, source in extra.items():
-                layer.file(target, source, mode=0o755)
-            layers.append(layer.close())
-        archive.write(out, name, layers, config)
-
-    key = _digest(
-        base.parent.name.encode(), name.encode(), repr(config).encode(), *(p.read_bytes() for p in extra.values())
+    return _layer(
+        "job-layer", _digest(jar.read_bytes()), lambda layer: layer.file(JOB_JAR.lstrip("/"), jar, FLINK_OWNER)
     )
-    return _cached(stem, key, build)
 
 
-def ensure_all(log: Log = print) -> list[Path]:
-    """Every image archive, built first where the cache lacks it."""
+def zookeeper_layer() -> Path:
+    script = HERE / "zookeeper" / "entrypoint.sh"
+    return _layer(
+        "zookeeper-layer",
+        _digest(script.read_bytes()),
+        lambda layer: layer.file("zookeeper-entrypoint.sh", script, mode=0o755),
+    )
+
+
+def images(log: Log = print) -> list[archive.Image]:
+    """What the node imports, every layer built first where the cache lacks it."""
     base = rootfs.ensure()
-    log("images: base layer ready")
-    python = archive.ImageConfig(cmd=["python3"], env=[f"PATH={PATH}", "LANG=C.UTF-8"])
-    zookeeper = archive.ImageConfig(
-        entrypoint=["/zookeeper-entrypoint.sh"],
-        env=[f"PATH={PATH}", f"JAVA_HOME={JAVA_HOME}"],
-        exposed_ports=("2181/tcp",),
-    )
+    log("images: Debian base layer ready")
+    flink = flink_layer(base)
     return [
-        pause.ensure(),
-        flink(base),
-        job(base),
-        plain(base, PYTHON_IMAGE, "python", python, {}),
-        plain(
-            base,
-            ZOOKEEPER_IMAGE,
-            "zookeeper",
-            zookeeper,
-            {"zookeeper-entrypoint.sh": HERE / "zookeeper" / "entrypoint.sh"},
-        ),
+        archive.Image(layout.PAUSE_IMAGE, [pause.ensure_layer()], PAUSE_CONFIG),
+        archive.Image(FLINK_IMAGE, [base, flink], FLINK_CONFIG),
+        archive.Image(job_image(), [base, flink, job_layer()], FLINK_CONFIG),
+        archive.Image(PYTHON_IMAGE, [base], PYTHON_CONFIG),
+        archive.Image(ZOOKEEPER_IMAGE, [base, zookeeper_layer()], ZOOKEEPER_CONFIG),
     ]
+
+
+def ensure_archive(log: Log = print) -> Path:
+    """One archive of every image, written once per set of layers and configs."""
+    wanted = images(log)
+    key = _digest(*(repr((i.name, [p.parent.name for p in i.layers], i.config)).encode() for i in wanted))
+
+    def fill(staged: Path, scratch: Path) -> None:
+        staged.mkdir()
+        archive.write(staged / "images.tar", wanted)
+
+    home = filled_once(f"node-images/all-{key}", lambda home: (home / "images.tar").is_file(), fill)
+    return home / "images.tar"
