@@ -12,6 +12,13 @@ command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)  # the reference job, the Kafka broker's jars
+# The one-node cluster (tests/node): its container runtime, network plugins and firewall,
+# debootstrap for its images' Debian base, a C compiler for its pause image.
+command -v containerd >/dev/null 2>&1 || missing+=(containerd runc)
+[[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 if (( ${#missing[@]} )); then
   sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
   ${sudo} apt-get update -q
@@ -29,6 +36,8 @@ venv/bin/python -m tests.engine install
 # The local Kubernetes control plane (kube-apiserver & co, etcd, kwok), built with Go from
 # the pinned modules in tests/controlplane/gobuild, or found in the cache.
 venv/bin/python -m tests.controlplane build
+# The one-node cluster's CoreDNS and images (Debian base by debootstrap), cached by version.
+venv/bin/python -m tests.node build
 
 shellcheck scripts/*.sh .ci/run
 venv/bin/ruff check .

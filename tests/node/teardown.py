@@ -16,6 +16,8 @@ from tests.node import containerd
 NETNS_DIR = Path("/run/netns")  # where containerd 1.6 mounts the pods' network namespaces
 CNI_CACHE = Path("/var/lib/cni/results")
 NETWORK_NAME = "flinkaks-pods"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+KUBELET_CGROUP = "kubepods"  # the kubelet's cgroup for pods (cgroupfs driver), in every hierarchy
 
 
 def netns_names() -> list[str]:
@@ -84,3 +86,17 @@ def remove_cni_cache() -> None:
         for entry in CNI_CACHE.glob(f"{NETWORK_NAME}-*"):
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+def remove_pod_cgroups() -> list[str]:
+    """The kubelet's ``kubepods`` cgroups, removed bottom-up once their containers are gone."""
+    left = []
+    for top in sorted(CGROUP_ROOT.glob(f"*/{KUBELET_CGROUP}")) + sorted(CGROUP_ROOT.glob(KUBELET_CGROUP)):
+        for directory in sorted((d for d in top.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        try:
+            top.rmdir()
+        except OSError:
+            left.append(str(top))
+    return left
