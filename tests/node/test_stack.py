@@ -68,6 +68,12 @@ def test_up_waits_for_every_pod_to_be_ready(deployed: tuple[EngineProject, Run],
     assert up.ok, up.stderr
     kube = node.admin
     everything = kube.get(f"/api/v1/namespaces/{NS}/pods")["items"]
+    for pod in everything:
+        statuses = pod["status"].get("containerStatuses", [])
+        restarts = sum(s.get("restartCount", 0) for s in statuses)
+        print(
+            f"pod {pod['metadata']['name']} ready={all_ready(pod)} restarts={restarts} ip={pod['status'].get('podIP')}"
+        )
     assert everything and all(all_ready(p) for p in everything), [p["metadata"]["name"] for p in everything]
     assert len(pods(kube, "jobmanager")) == 1 and len(pods(kube, "taskmanager")) == 1
 
@@ -87,6 +93,7 @@ def test_the_sidecar_patched_the_service_from_its_pod(deployed: tuple[EngineProj
         timeout=60,
         check=False,
     )
+    print(f"sidecar: {logs.stdout.strip().splitlines()[:2]}")
     assert "action=patched" in logs.stdout or "action=unchanged" in logs.stdout, logs.stdout + logs.stderr
 
 
@@ -113,6 +120,7 @@ def test_the_taskmanager_registered_and_the_ui_answers_through_port_forward(
                 pass
             time.sleep(1)
         assert overview.get("taskmanagers", 0) >= 1, overview
+        print(f"ui through port-forward: {overview}")
     finally:
         forward.terminate()
         forward.wait(10)
