@@ -13,6 +13,13 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)  # the reference job, the Kafka broker's jars
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)  # promtool and the server of the metrics check
+# The one-node cluster (tests/node): its container runtime, network plugins and firewall,
+# debootstrap for its images' Debian base, a C compiler for its pause image.
+command -v containerd >/dev/null 2>&1 || missing+=(containerd runc)
+[[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 if (( ${#missing[@]} )); then
   sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
   ${sudo} apt-get update -q
@@ -30,6 +37,8 @@ venv/bin/python -m tests.engine install
 # The local Kubernetes control plane (kube-apiserver & co, etcd, kwok), built with Go from
 # the pinned modules in tests/controlplane/gobuild, or found in the cache.
 venv/bin/python -m tests.controlplane build
+# The one-node cluster's CoreDNS and images (Debian base by debootstrap), cached by version.
+venv/bin/python -m tests.node build
 
 # Every shell program of the repository (the pods' and the operations commands' included;
 # a program file's header names the checks it switches off, with the reason).

@@ -1,9 +1,9 @@
 """Build the control plane's binaries from the pinned Go modules, once per version.
 
     ${FLINK_AKS_CACHE:-$HOME/.cache/flink-aks}/controlplane-<build key>/bin/
-        kube-apiserver kube-controller-manager kube-scheduler etcd kwok
+        kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy etcd kwok
 
-The three Kubernetes binaries and etcd come from one ``go build`` of the ``gobuild/kube``
+The Kubernetes binaries and etcd come from one ``go build`` of the ``gobuild/kube``
 module (one compilation of their shared packages), kwok from the ``gobuild/kwok`` module
 (it needs newer client libraries than Kubernetes 1.34's own). A lock file serialises
 concurrent builders; the finished directory appears by one atomic rename, so a directory

@@ -47,6 +47,21 @@ class ControlPlaneError(RuntimeError):
     """The control plane did not come up."""
 
 
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """How the plane is laid out; the defaults are the kwok plane the suite uses.
+
+    A real node (tests/node) needs the API server on an address its pods can reach (in the
+    ``kubernetes`` Service's Endpoints, so not loopback), client certificates for its kubelet
+    and kube-proxy, a way for the API server to reach the kubelet, and no kwok nodes.
+    """
+
+    address: str = "127.0.0.1"
+    kwok: bool = True
+    extra_clients: dict[str, tuple[str, str | None]] = dataclasses.field(default_factory=dict)
+    kubelet_client: str | None = None  # the stem of the client the API server uses towards kubelets
+
+
 @dataclasses.dataclass
 class ControlPlane:
     workdir: Path
@@ -157,19 +172,31 @@ def _prepare(workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
 
 
-def start(workdir: Path, log: Log = print) -> ControlPlane:
+def _apiserver_node_args(options: Options, keys: pki.Pki) -> list[str]:
+    if options.address == "127.0.0.1":
+        return ["--endpoint-reconciler-type=none"]  # Endpoints may not hold a loopback address
+    args = ["--endpoint-reconciler-type=lease", "--kubelet-preferred-address-types=InternalIP"]
+    if options.kubelet_client is not None:
+        pair = keys.clients[options.kubelet_client]
+        args += [f"--kubelet-client-certificate={pair.cert}", f"--kubelet-client-key={pair.key}"]
+    return args
+
+
+def start(workdir: Path, log: Log = print, options: Options | None = None) -> ControlPlane:
     """Start a control plane whose state, PKI, etcd data and logs live in ``workdir``."""
+    options = options or Options()
     began = time.monotonic()
     deadline = began + START_TIMEOUT_S
     bin_dir = ensure_binaries(log)
     _prepare(workdir)
     logs = workdir / "logs"
-    keys = pki.generate(workdir / "pki", CLIENTS, SERVICE_IP)
+    clients = {**CLIENTS, **options.extra_clients}
+    keys = pki.generate(workdir / "pki", clients, SERVICE_IP, options.address)
     etcd_port, etcd_peer_port, api_port = free_ports(3)
-    server = f"https://127.0.0.1:{api_port}"
+    server = f"https://{options.address}:{api_port}"
     kubeconfigs = {
         stem: write_kubeconfig(
-            workdir / f"{stem}.kubeconfig", server, keys.ca.cert, pair.cert, pair.key, CLIENTS[stem][0]
+            workdir / f"{stem}.kubeconfig", server, keys.ca.cert, pair.cert, pair.key, clients[stem][0]
         )
         for stem, pair in keys.clients.items()
     }
@@ -211,8 +238,8 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
             "kube-apiserver",
             [
                 f"--etcd-servers={etcd_url}",
-                "--bind-address=127.0.0.1",
-                "--advertise-address=127.0.0.1",
+                f"--bind-address={options.address}",
+                f"--advertise-address={options.address}",
                 f"--secure-port={api_port}",
                 f"--cert-dir={workdir / 'apiserver'}",
                 f"--tls-cert-file={keys.serving.cert}",
@@ -224,9 +251,9 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
                 f"--service-cluster-ip-range={SERVICE_CIDR}",
                 "--authorization-mode=Node,RBAC",
                 "--enable-admission-plugins=NodeRestriction,PodSecurity",
-                "--endpoint-reconciler-type=none",  # Endpoints may not hold a loopback address
                 "--profiling=false",
                 "--v=1",
+                *_apiserver_node_args(options, keys),
             ],
         )
         admin = plane.admin
@@ -262,21 +289,22 @@ def start(workdir: Path, log: Log = print) -> ControlPlane:
                 "--profiling=false",
             ],
         )
-        launch(
-            "kwok",
-            [
-                f"--kubeconfig={kubeconfigs['kwok']}",
-                "--manage-all-nodes=false",
-                "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-                "--cidr=10.244.0.0/16",
-                "--node-ip=10.0.0.10",
-                "--node-lease-duration-seconds=40",
-                f"--server-address=127.0.0.1:{free_port()}",  # else 0.0.0.0:10247
-            ],
-        )
-        for name in NODE_NAMES:
-            admin.must("POST", "/api/v1/nodes", _node(name))
-        _wait("the kwok nodes to be Ready", lambda: _nodes_ready(admin), deadline, logs / "kwok.log")
+        if options.kwok:
+            launch(
+                "kwok",
+                [
+                    f"--kubeconfig={kubeconfigs['kwok']}",
+                    "--manage-all-nodes=false",
+                    "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                    "--cidr=10.244.0.0/16",
+                    "--node-ip=10.0.0.10",
+                    "--node-lease-duration-seconds=40",
+                    f"--server-address=127.0.0.1:{free_port()}",  # else 0.0.0.0:10247
+                ],
+            )
+            for name in NODE_NAMES:
+                admin.must("POST", "/api/v1/nodes", _node(name))
+            _wait("the kwok nodes to be Ready", lambda: _nodes_ready(admin), deadline, logs / "kwok.log")
         _wait(
             "the default ServiceAccount (controllers at work)",
             lambda: _answers_200(admin, "/api/v1/namespaces/default/serviceaccounts/default"),

@@ -88,8 +88,13 @@ def _issue(
     return pair
 
 
-def generate(directory: Path, clients: dict[str, tuple[str, str | None]], service_ip: str) -> Pki:
-    """Write the PKI into ``directory``; ``clients`` maps a file stem to (user, group)."""
+def generate(
+    directory: Path, clients: dict[str, tuple[str, str | None]], service_ip: str, address: str = "127.0.0.1"
+) -> Pki:
+    """Write the PKI into ``directory``; ``clients`` maps a file stem to (user, group).
+
+    The API server's certificate names ``address`` (where it listens) besides the loopback one.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     ca_key = _new_key()
     ca_name = _name("flink-aks-test-ca")
@@ -117,7 +122,7 @@ def generate(directory: Path, clients: dict[str, tuple[str, str | None]], servic
     _write_key(ca_key, ca.key)
 
     sans: list[x509.GeneralName] = [x509.DNSName(name) for name in SERVING_DNS_NAMES]
-    sans += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ("127.0.0.1", service_ip)]
+    sans += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in dict.fromkeys(("127.0.0.1", address, service_ip))]
     serving = _issue(
         directory, "apiserver", _name("kube-apiserver"), ExtendedKeyUsageOID.SERVER_AUTH, ca_cert, ca_key, sans
     )

@@ -24,6 +24,8 @@ KUBE_PACKAGES = {
     "kube-apiserver": "k8s.io/kubernetes/cmd/kube-apiserver",
     "kube-controller-manager": "k8s.io/kubernetes/cmd/kube-controller-manager",
     "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
+    "kubelet": "k8s.io/kubernetes/cmd/kubelet",  # tests/node: a real node
+    "kube-proxy": "k8s.io/kubernetes/cmd/kube-proxy",
     "etcd": ETCD_MODULE,
 }
 KWOK_PACKAGES = {"kwok": "sigs.k8s.io/kwok/cmd/kwok"}

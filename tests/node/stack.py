@@ -1,0 +1,83 @@
+"""An existing-cluster stack aimed at the one-node cluster: its config, and what the cluster's
+admin provides first (storage classes, a host-path volume for Flink's shared claim).
+
+The stack's objects are rendered unchanged: the Flink image and the reference job's image
+exist in containerd under the names the config gives, ZooKeeper runs from the test chart of
+tests/engine (the image under the stack's default ZooKeeper image name).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.controlplane.client import KubeClient
+from tests.engine.test_existing_cluster import CHART, INPUT_JAAS, OUTPUT_JAAS
+from tests.integration.reference_job import JOB_CLASS
+from tests.node.images import catalogue
+
+STACK = "node"
+NS = "flink"
+RWX_CLASS = "node-rwx"
+RWO_CLASS = "node-rwo"
+JAAS = {"flink-aks:kafkaInputJaasConfig": INPUT_JAAS, "flink-aks:kafkaOutputJaasConfig": OUTPUT_JAAS}
+
+
+def stack_config(bootstrap_servers: str, task_managers: int = 1) -> dict[str, Any]:
+    return {
+        "flink-aks:target": {
+            "cluster": "existing",
+            "kubeconfig": "secret",
+            "kafka": {
+                "bootstrapServers": bootstrap_servers,
+                "inputTopic": "input",
+                "outputTopic": "output",
+                "consumerGroup": "flink",
+                "partitions": 4,
+            },
+        },
+        "flink-aks:zookeeper": {"chart": str(CHART), "chartVersion": "0.1.0", "replicas": 1, "storageClass": RWO_CLASS},
+        "flink-aks:flink": {
+            "taskManagers": task_managers,
+            "storageClass": RWX_CLASS,
+            "storageSize": "1Gi",
+            "image": catalogue.job_image(),
+            "jobJar": catalogue.JOB_JAR,
+            "jobClassName": JOB_CLASS,
+        },
+    }
+
+
+def prepare_cluster(kube: KubeClient, volume_dir: Path) -> None:
+    """Storage classes and one host-path volume (a directory the Flink user owns) for the claim."""
+    volume_dir.mkdir(parents=True, exist_ok=True)
+    os.chown(volume_dir, catalogue.FLINK_UID, catalogue.FLINK_UID)
+    for name in (RWX_CLASS, RWO_CLASS):
+        kube.must(
+            "POST",
+            "/apis/storage.k8s.io/v1/storageclasses",
+            {
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {"name": name},
+                "provisioner": "kubernetes.io/no-provisioner",
+                "volumeBindingMode": "Immediate",
+            },
+        )
+    kube.must(
+        "POST",
+        "/api/v1/persistentvolumes",
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {"name": "flink-data-volume"},
+            "spec": {
+                "capacity": {"storage": "1Gi"},
+                "accessModes": ["ReadWriteMany"],
+                "storageClassName": RWX_CLASS,
+                "persistentVolumeReclaimPolicy": "Retain",
+                "hostPath": {"path": str(volume_dir), "type": "Directory"},
+            },
+        },
+    )
