@@ -24,6 +24,7 @@ from tests.controlplane.build import ensure_binaries
 from tests.controlplane.client import KubeClient
 from tests.node import components, containerd, dns, layout, network, teardown
 from tests.node.images import catalogue
+from tests.ports import free_port
 
 Log = Callable[[str], None]
 START_TIMEOUT_S = 180.0
@@ -131,7 +132,7 @@ def start(workdir: Path, log: Log = print) -> Node:
         imported = time.monotonic()
         containerd.import_image(home / "containerd", images)
         log(f"images imported into containerd in {time.monotonic() - imported:.1f} s")
-        ports = {name: processes.free_port() for name in PORTS}
+        ports = {name: free_port() for name in PORTS}
         configs = _plane_dir(workdir)
         kubelet_started = time.monotonic()
         kubelet = components.kubelet_command(

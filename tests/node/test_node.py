@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from components.flink.pods import PYTHON_IMAGE
+from components.flink.sidecar import PYTHON_IMAGE
 from tests.controlplane.client import KubeClient
 from tests.controlplane.versions import KUBERNETES_VERSION
 from tests.node import layout

@@ -23,12 +23,12 @@ from pathlib import Path
 import pytest
 
 from tests.controlplane.client import KubeClient
-from tests.controlplane.processes import free_port
 from tests.engine.build import ensure_engine
 from tests.engine.project import EngineProject, Run
 from tests.node import layout
 from tests.node.cluster import Node
 from tests.node.stack import JAAS, NS, STACK, prepare_cluster, stack_config
+from tests.ports import free_port
 
 # Nothing listens here: the job's Kafka clients retry (no broker reachable from pods yet).
 BOOTSTRAP = f"{layout.GATEWAY}:9093"

@@ -18,8 +18,9 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from components.flink.pods import PYTHON_IMAGE
-from infra.config.settings import DEFAULT_FLINK_VERSION, DEFAULT_ZOOKEEPER_IMAGE, FLINK_IMAGES
+from components.flink.sidecar import PYTHON_IMAGE
+from infra.config.flink import DEFAULT_FLINK_VERSION, FLINK_IMAGES
+from infra.config.zookeeper import DEFAULT_ZOOKEEPER_IMAGE
 from tests.cache import filled_once
 from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.reference_job import build_reference_job, source_hash
