@@ -45,7 +45,8 @@ def test_the_stack_files() -> None:
 
     prod = settings_of("prod").monitoring
     assert prod.enabled and prod.grafana and prod.emails == ("flink-oncall@example.com",)
-    assert not settings_of("dev").monitoring.enabled
+    dev = settings_of("dev").monitoring
+    assert dev.enabled and not dev.grafana and dev.emails == ("flink-dev@example.com",)
 
 
 def test_an_enabled_stack_needs_a_receiver() -> None:

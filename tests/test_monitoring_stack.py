@@ -1,6 +1,6 @@
 """The monitoring of the rendered stacks: the Flink side always, the Azure side when enabled.
 
-dev (monitoring off by default) declares only the Prometheus reporter and the ``metrics``
+dev with monitoring switched off declares only the Prometheus reporter and the ``metrics``
 ports; prod (on by default) also declares the workspace, managed Prometheus on the
 cluster, data collection, every alert rule, the action group, the Event Hubs metric
 alerts, the PodMonitor and Grafana.
@@ -47,7 +47,8 @@ ACTION_GROUP_ID = "monitoring-action-group-id"
 
 @pytest.fixture(scope="module")
 def dev() -> Rendering:
-    return render("dev", preview=False)
+    """The dev stack with monitoring switched off (its stack file switches it on)."""
+    return render("dev", preview=False, monitoring={"enabled": False})
 
 
 @pytest.fixture(scope="module")
