@@ -101,6 +101,7 @@ class AksCluster(pulumi.ComponentResource):
     kubeconfig: pulumi.Output[str]  # secret
     kubelet_object_id: pulumi.Output[str]  # the nodes' identity (pulls images)
     egress_ip: pulumi.Output[str]  # the address the nodes reach Azure services from
+    oidc_issuer_url: pulumi.Output[str]  # signs ServiceAccount tokens: federated credentials trust it
     provider: k8s.Provider
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -270,6 +271,7 @@ class AksCluster(pulumi.ComponentResource):
         self.cluster_name = chosen_name(cluster_name, cluster)
         self.cluster_id = cluster.id
         self.kubelet_object_id = cluster.identity_profile.apply(kubelet_object_id)
+        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(_issuer_url)
         self.egress_ip = cluster.network_profile.apply(lambda p: egress_ip_address(egress_ip_id(p), self))
         self.provider = k8s.Provider(
             f"{name}-k8s",
@@ -290,3 +292,10 @@ class AksCluster(pulumi.ComponentResource):
                 "egress_ip": self.egress_ip,
             }
         )
+
+
+def _issuer_url(profile: containerservice.outputs.ManagedClusterOIDCIssuerProfileResponse | None) -> str:
+    """The OIDC issuer's URL; the cluster always enables the issuer (workload identity)."""
+    if profile is None:
+        raise ValueError("the AKS cluster reports no OIDC issuer profile")
+    return profile.issuer_url

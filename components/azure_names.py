@@ -26,6 +26,9 @@ AGENT_POOL = re.compile(r"[a-z][a-z0-9]{0,11}")
 # Event Hubs namespaces: 6-50 letters, digits, hyphens; start with a letter, end with a
 # letter or digit; globally unique (they become <name>.servicebus.windows.net).
 EVENT_HUBS_NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]")
+# User-assigned managed identities: 3-128 letters, digits, hyphens and underscores,
+# starting with a letter or digit.
+MANAGED_IDENTITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,127}")
 # Container registries: 5-50 letters and digits, globally unique (<name>.azurecr.io).
 CONTAINER_REGISTRY = re.compile(r"[A-Za-z0-9]{5,50}")
 # Azure reserves these endings for Service Bus and Event Hubs namespaces.
@@ -83,6 +86,17 @@ def cluster_name(stack: str, project: str) -> str:
         name,
         MANAGED_CLUSTER,
         "1-63 letters, digits, underscores and hyphens, starting and ending with a letter or digit",
+    )
+
+
+def job_identity_name(stack: str, project: str) -> str:
+    """``id-<project>-<stack>-job``: the Flink job's identity for Event Hubs (workload identity)."""
+    name = f"id-{project}-{_stack(stack)}-job"
+    return _checked(
+        "managed identity",
+        name,
+        MANAGED_IDENTITY,
+        "3-128 letters, digits, hyphens and underscores, starting with a letter or digit",
     )
 
 

@@ -3,12 +3,13 @@
 Selected networks only (components/event_hubs_network.py): the cluster's egress address,
 config's extra ranges and Azure's trusted services; everything else is denied.
 
-Least privilege: the job reads with a ``Listen``-only rule on the input hub and writes
-with a ``Send``-only rule on the output hub; no namespace-wide rule exists. Both
-connection strings, and the JAAS lines built from them, are Pulumi secrets.
-
-SAS (``disable_local_auth=False``) is kept because Kafka's PLAIN mechanism carries it;
-moving to Entra ID (OAUTHBEARER with workload identity) would let local auth be turned off.
+Least privilege either way (``eventHubs.auth``):
+- ``workloadIdentity`` (default): the job's managed identity (components/event_hubs_identity.py)
+  has Data Receiver on the input hub and Data Sender on the output hub; local (SAS)
+  auth is off and no authorization rule exists, so no key exists anywhere.
+- ``sas``: the job reads with a ``Listen``-only rule on the input hub and writes with a
+  ``Send``-only rule on the output hub; no namespace-wide rule exists. Both connection
+  strings, and the JAAS lines built from them, are Pulumi secrets.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pulumi_random as random
 from pulumi_azure_native import eventhub
 
 from components import azure_names as names
+from components.event_hubs_identity import JobIdentity, JobIdentityArgs
 from components.event_hubs_network import selected_networks
 from components.event_hubs_spec import EventHubsSpec
 from components.kafka_jaas import jaas_config
@@ -37,6 +39,11 @@ class KafkaEventHubsArgs:
     protect: bool
     tags: dict[str, str]
     egress_ip: pulumi.Input[str]  # the cluster's outbound address: allowed through the firewall
+    # Workload identity: who gets the job's identity (the cluster's OIDC issuer, the
+    # Flink pods' namespace and ServiceAccounts). Unused with sas.
+    oidc_issuer_url: pulumi.Input[str]
+    pods_namespace: str
+    service_accounts: tuple[str, ...]
     # Free of charge and fixed at creation. Azure allows it only in regions with
     # availability zones; set it to False for a region without them.
     zone_redundant: bool = True
@@ -49,10 +56,13 @@ class KafkaEventHubs(pulumi.ComponentResource):
     input_topic: str
     output_topic: str
     consumer_group: str
-    input_connection_string: pulumi.Output[str]  # secret
-    output_connection_string: pulumi.Output[str]  # secret
-    input_jaas_config: pulumi.Output[str]  # secret
-    output_jaas_config: pulumi.Output[str]  # secret
+    # sas: the rules' connection strings and JAAS lines (secrets); workload identity: None.
+    input_connection_string: pulumi.Output[str] | None = None
+    output_connection_string: pulumi.Output[str] | None = None
+    input_jaas_config: pulumi.Output[str] | None = None
+    output_jaas_config: pulumi.Output[str] | None = None
+    # workload identity: the job identity's client id; sas: None.
+    identity_client_id: pulumi.Output[str] | None = None
 
     def __init__(self, name: str, args: KafkaEventHubsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("flink-aks:eventhubs:KafkaEventHubs", name, None, opts)
@@ -81,7 +91,8 @@ class KafkaEventHubs(pulumi.ComponentResource):
             # anyway, so this states the intent rather than switches anything on.
             kafka_enabled=True,
             minimum_tls_version=eventhub.TlsVersion.TLS_VERSION_1_2,
-            disable_local_auth=False,
+            # No SAS key works when the job authenticates with Entra ID.
+            disable_local_auth=spec.workload_identity,
             public_network_access=eventhub.PublicNetworkAccess.ENABLED,
             # Sized by the throughput profile; auto-inflate would hide an undersized profile.
             is_auto_inflate_enabled=False,
@@ -118,14 +129,32 @@ class KafkaEventHubs(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             opts=child,
         )
-        self.input_connection_string = self._connection_string(
-            f"{name}-input-listen", "flink-listen", eventhub.AccessRights.LISTEN, input_hub, namespace, args
-        )
-        self.output_connection_string = self._connection_string(
-            f"{name}-output-send", "flink-send", eventhub.AccessRights.SEND, output_hub, namespace, args
-        )
-        self.input_jaas_config = pulumi.Output.secret(self.input_connection_string.apply(jaas_config))
-        self.output_jaas_config = pulumi.Output.secret(self.output_connection_string.apply(jaas_config))
+        if spec.workload_identity:
+            identity = JobIdentity(
+                f"{name}-job",
+                JobIdentityArgs(
+                    identity_name=names.job_identity_name(args.stack, args.project),
+                    resource_group_name=args.resource_group_name,
+                    location=args.location,
+                    tags=args.tags,
+                    oidc_issuer_url=args.oidc_issuer_url,
+                    namespace=args.pods_namespace,
+                    service_accounts=args.service_accounts,
+                    input_hub_id=input_hub.id,
+                    output_hub_id=output_hub.id,
+                ),
+                opts=child,
+            )
+            self.identity_client_id = identity.client_id
+        else:
+            self.input_connection_string = self._connection_string(
+                f"{name}-input-listen", "flink-listen", eventhub.AccessRights.LISTEN, input_hub, namespace, args
+            )
+            self.output_connection_string = self._connection_string(
+                f"{name}-output-send", "flink-send", eventhub.AccessRights.SEND, output_hub, namespace, args
+            )
+            self.input_jaas_config = pulumi.Output.secret(self.input_connection_string.apply(jaas_config))
+            self.output_jaas_config = pulumi.Output.secret(self.output_connection_string.apply(jaas_config))
         self.register_outputs(
             {
                 "namespace_name": self.namespace_name,
@@ -135,6 +164,7 @@ class KafkaEventHubs(pulumi.ComponentResource):
                 "output_topic": self.output_topic,
                 "input_jaas_config": self.input_jaas_config,
                 "output_jaas_config": self.output_jaas_config,
+                "identity_client_id": self.identity_client_id,
             }
         )
 

@@ -26,7 +26,10 @@ def test_registry_has_no_admin_user_and_a_unique_name() -> None:
 
 def test_kubelet_identity_may_pull_from_the_registry_only() -> None:
     rendering = render("dev", preview=False)
-    assignment = one(rendering, ROLE_ASSIGNMENT)["inputs"]
+    # The others are the job identity's (tests/test_event_hubs_identity.py).
+    found = [r for r in rendering.of_type(ROLE_ASSIGNMENT) if r["parent"] == "registry"]
+    assert len(found) == 1
+    assignment = found[0]["inputs"]
     assert assignment["principalId"] == FAKE_KUBELET_OBJECT_ID
     assert assignment["principalType"] == "ServicePrincipal"
     assert assignment["roleDefinitionId"] == (

@@ -1,4 +1,5 @@
-"""KafkaEventHubs alone under Pulumi mocks, for the dev and prod stack files.
+"""KafkaEventHubs alone under Pulumi mocks, for the dev and prod stack files, with
+``eventHubs.auth: sas`` (workload identity, the default: tests/test_event_hubs_identity.py).
 
 ``preview`` plays a first ``pulumi preview`` (names, keys unknown); ``up`` plays a
 completed ``pulumi up`` (names and made-up keys known), so the derived values show.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import pulumi
 import pytest
 
 from components import azure_names as names
 from components.event_hubs import KafkaEventHubs, KafkaEventHubsArgs
+from components.event_hubs_spec import SAS
 from components.kafka_jaas import jaas_config
 from infra.config.validation import PROJECT
 from infra.render.mocks import FAKE_SHARED_ACCESS_KEY
@@ -40,7 +43,8 @@ CONNECTION_STRING = (
 
 
 def render(stack: str, preview: bool) -> Render:
-    settings = settings_of(stack)
+    defaults = settings_of(stack)
+    settings = replace(defaults, event_hubs=replace(defaults.event_hubs, auth=SAS))
     revealed: dict[str, str] = {}
 
     def catch(key: str) -> Callable[[str], str]:
@@ -62,8 +66,14 @@ def render(stack: str, preview: bool) -> Render:
                 protect=settings.protect,
                 tags={"stack": stack},
                 egress_ip=EGRESS_IP,
+                oidc_issuer_url="https://issuer.example/",
+                pods_namespace="flink",
+                service_accounts=("flink",),
             ),
         )
+        assert hubs.input_connection_string is not None and hubs.output_connection_string is not None
+        assert hubs.input_jaas_config is not None and hubs.output_jaas_config is not None
+        assert hubs.identity_client_id is None
         pulumi.export("kafkaBootstrapServers", hubs.bootstrap_servers)
         pulumi.export("namespaceName", hubs.namespace_name)
         pulumi.export("inputTopic", hubs.input_topic)

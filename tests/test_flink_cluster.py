@@ -284,11 +284,15 @@ def test_port_patcher_config_map_ships_the_program_that_the_sidecar_runs(tmp_pat
 
 def test_pinned_mode_has_a_static_port_and_no_sidecar_or_rbac() -> None:
     names = kinds(**PINNED)
-    assert not {n for n in names if n[0] in ("Role", "RoleBinding", "ServiceAccount")}
+    # Only the workload identity's ServiceAccount, which the JobManager then runs as.
+    assert {n for n in names if n[0] in ("Role", "RoleBinding", "ServiceAccount")} == {("ServiceAccount", "flink")}
     assert ("ConfigMap", "flink-port-patcher") not in names
     template = deployment(**PINNED)["spec"]["template"]
     assert [c["name"] for c in template["spec"]["containers"]] == ["flink"]
-    assert "serviceAccountName" not in template["spec"]
+    assert template["spec"]["serviceAccountName"] == "flink"
+    sas = {**PINNED, "eventHubs": {"auth": "sas"}}
+    assert not {n for n in kinds(**sas) if n[0] in ("Role", "RoleBinding", "ServiceAccount")}
+    assert "serviceAccountName" not in deployment(**sas)["spec"]["template"]["spec"]
     config = yaml.safe_load(k8s_object(render("dev", **PINNED), "ConfigMap", "flink-config")["data"]["config.yaml"])
     assert config["high-availability.jobmanager.port"] == 6123
     rpc = k8s_object(render("dev", **PINNED), "Service", "flink-jobmanager")["spec"]["ports"][0]

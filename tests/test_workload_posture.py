@@ -44,6 +44,7 @@ CHART_ZOOKEEPER = {
     "ports": [{"protocol": "TCP", "port": 2181}],
 }
 EVENT_HUBS = {"ports": [{"protocol": "TCP", "port": 9093}]}
+ENTRA_ID = {"ports": [{"protocol": "TCP", "port": 443}]}  # workload identity's token endpoint, by IP
 METRICS = {
     "from": [
         {
@@ -113,6 +114,7 @@ def test_jobmanager_egress_is_taskmanagers_itself_zookeeper_kafka_dns_and_the_ap
         DNS,
         CHART_ZOOKEEPER,
         EVENT_HUBS,
+        ENTRA_ID,
         {"ports": tcp(443, 6443)},  # the sidecar: the API server is reached by IP (no name in a policy)
     ]
     pinned = policy("flink-jobmanager", overrides=PINNED)["egress"]
@@ -133,7 +135,9 @@ def test_taskmanagers_talk_to_the_jobmanager_each_other_zookeeper_kafka_and_dns_
         DNS,
         CHART_ZOOKEEPER,
         EVENT_HUBS,
+        ENTRA_ID,
     ]
+    assert ENTRA_ID not in policy("flink-taskmanager", overrides={"eventHubs": {"auth": "sas"}})["egress"]
     pinned = policy("flink-taskmanager", overrides=PINNED)["egress"][0]
     assert pinned == {"to": [{"podSelector": {"matchLabels": JOBMANAGER}}], "ports": tcp(6123, 6124)}
 

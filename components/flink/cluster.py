@@ -10,7 +10,16 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.flink import disruption, kafka_secret, network_policies, pods, services, sidecar, zones
+from components.flink import (
+    disruption,
+    kafka_secret,
+    network_policies,
+    pods,
+    services,
+    sidecar,
+    workload_identity,
+    zones,
+)
 from components.flink.fingerprint import job_fingerprint, jobmanager_config
 from components.flink.flink_config import CONFIG_FILE_NAME, render_flink_config, to_config_yaml
 from components.flink.kafka_secret import KafkaEndpoint
@@ -62,6 +71,9 @@ class FlinkJobCluster(pulumi.ComponentResource):
             f"{name}-config", metadata=meta(ns, CONFIG_MAP), data={CONFIG_FILE_NAME: config_yaml}, opts=child
         )
         kafka_secret.declare(name, ns, args.kafka, parent=self)
+        client_id = args.kafka.identity_client_id
+        if client_id is not None:
+            workload_identity.declare(name, ns, client_id, parent=self)
         storage_class = None
         if args.zonal and s.storage_class is None:
             storage_class = k8s.storage.v1.StorageClass(
@@ -88,7 +100,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             ),
         )
         if s.sidecar:
-            sidecar.declare(name, ns, parent=self)
+            sidecar.declare(name, ns, parent=self, identity_client_id=client_id)
         k8s.core.v1.Service(
             f"{name}-jobmanager-service",
             metadata=meta(ns, JOBMANAGER_SERVICE),
@@ -114,6 +126,9 @@ class FlinkJobCluster(pulumi.ComponentResource):
         jobmanager_pod = pods.jobmanager_template(ctx, sidecar.with_port_patcher if s.sidecar else None)
         taskmanager_ctx = replace(ctx, config_checksum=config_yaml.apply(_sha256))
         taskmanager_pod = _spread(pods.taskmanager_template(taskmanager_ctx), labels("taskmanager"), args.zonal)
+        if client_id is not None:
+            jobmanager_pod = workload_identity.with_workload_identity(jobmanager_pod)
+            taskmanager_pod = workload_identity.with_workload_identity(taskmanager_pod)
         k8s.apps.v1.Deployment(
             f"{name}-jobmanager",
             metadata=meta(ns, JOBMANAGER_DEPLOYMENT),
@@ -146,6 +161,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
                 zookeeper=args.zookeeper_destination,
                 kafka=args.kafka_destination,
                 ui_cidrs=() if args.ui.exposure == "portForward" else args.ui.allowed_cidrs,
+                entra_id=client_id is not None,
             ),
             parent=self,
         )

@@ -3,9 +3,9 @@ the cluster needs and nothing else.
 
 Flink's RPC, blob and REST ports have no authentication: whoever reaches the RPC port
 can run code as the Flink user, who reads the Kafka credentials. So the Flink pods talk
-to each other, and out only to ZooKeeper, Kafka, DNS and (the sidecar) the Kubernetes
-API; the REST port is open only to the networks the UI is served to, the metrics port
-only to Azure Monitor's Prometheus collector.
+to each other, and out only to ZooKeeper, Kafka, DNS, (the sidecar) the Kubernetes API
+and (workload identity) Entra ID; the REST port is open only to the networks the UI is
+served to, the metrics port only to Azure Monitor's Prometheus collector.
 
 What NetworkPolicy cannot say, and what the policies therefore allow:
 - The JobManager's RPC port in ``rpcPortMode: sidecar`` is random (ephemeral), so the
@@ -15,6 +15,9 @@ What NetworkPolicy cannot say, and what the policies therefore allow:
   deploy time), Event Hubs and an existing ZooKeeper get their ports only, to any
   address. A policy selects pods, not containers: the JobManager's Flink container may
   reach port 443 too, and the sidecar's Role, not the network, limits what its token can do.
+- Entra ID (``login.microsoftonline.com``, with workload identity: the Kafka clients
+  exchange the pod's federated token for an Event Hubs token there) is a name with
+  Microsoft's changing addresses: HTTPS (443) to any address.
 - Port-forward (``ui.exposure: portForward``, the operations commands) and the kubelet's
   probes come from the node, which NetworkPolicy always admits.
 """
@@ -48,6 +51,7 @@ DNS_PODS = {"k8s-app": "kube-dns"}  # CoreDNS on AKS (and kubeadm, kind)
 # Azure Monitor managed Prometheus: the ama-metrics ReplicaSet scrapes pods (annotations, PodMonitors).
 METRICS_COLLECTOR_PODS = {"rsName": "ama-metrics"}
 API_SERVER_PORTS = (443, 6443)  # the kubernetes Service's port, and kube-apiserver's own
+HTTPS_PORT = 443  # Entra ID's token endpoint (workload identity)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class PolicyInputs:
     zookeeper: Destination
     kafka: Destination
     ui_cidrs: tuple[str, ...]  # networks the UI's load balancer admits; () for port-forward
+    entra_id: bool = False  # workload identity: the Kafka clients get tokens from Entra ID
 
 
 def ports_of(endpoints: str) -> tuple[int, ...]:
@@ -102,10 +107,13 @@ def _jobmanager_rpc(sidecar: bool) -> list[dict[str, Any]] | None:
 
 
 def _common_egress(inputs: PolicyInputs) -> list[dict[str, Any]]:
-    """Every Flink pod: DNS, ZooKeeper (HA), Kafka (the job's sources and sinks)."""
+    """Every Flink pod: DNS, ZooKeeper (HA), Kafka (the job's sources and sinks), Entra ID."""
     dns = {"namespaceSelector": {"matchLabels": SYSTEM_NAMESPACE}, "podSelector": {"matchLabels": DNS_PODS}}
     dns_ports = [{"protocol": protocol, "port": 53} for protocol in ("UDP", "TCP")]
-    return [_rule([dns], dns_ports, "to"), _egress_to(inputs.zookeeper), _egress_to(inputs.kafka)]
+    rules = [_rule([dns], dns_ports, "to"), _egress_to(inputs.zookeeper), _egress_to(inputs.kafka)]
+    if inputs.entra_id:
+        rules.append(_rule(None, _tcp(HTTPS_PORT), "to"))
+    return rules
 
 
 def _metrics_ingress() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from components.flink.names import (
     meta,
 )
 from components.flink.pods import Pod
+from components.flink.workload_identity import CLIENT_ID_ANNOTATION
 
 PROGRAM_DIR = Path(__file__).with_name("port_patcher")  # a package: shipped file by file
 APP_DIR = "/app"  # PYTHONPATH of the container; the package is mounted under it
@@ -42,8 +43,12 @@ def port_patcher_rules(service_name: str) -> list[dict[str, Any]]:
     return [{"apiGroups": [""], "resources": ["services"], "resourceNames": [service_name], "verbs": ["get", "patch"]}]
 
 
-def declare(name: str, namespace: str, parent: pulumi.Resource) -> None:
-    """The program's ConfigMap and the sidecar's RBAC, children of ``parent``."""
+def declare(name: str, namespace: str, parent: pulumi.Resource, identity_client_id: pulumi.Input[str] | None) -> None:
+    """The program's ConfigMap and the sidecar's RBAC, children of ``parent``.
+
+    With workload identity the JobManager's pod runs as this ServiceAccount, so it carries
+    the identity's client id too (components/flink/workload_identity.py).
+    """
     child = pulumi.ResourceOptions(parent=parent)
     k8s.core.v1.ConfigMap(
         f"{name}-port-patcher",
@@ -53,7 +58,7 @@ def declare(name: str, namespace: str, parent: pulumi.Resource) -> None:
     )
     account = k8s.core.v1.ServiceAccount(
         f"{name}-port-patcher-account",
-        metadata=meta(namespace, PORT_PATCHER_SERVICE_ACCOUNT),
+        metadata=meta(namespace, PORT_PATCHER_SERVICE_ACCOUNT, **_client_id(identity_client_id)),
         automount_service_account_token=False,
         opts=child,
     )
@@ -70,6 +75,12 @@ def declare(name: str, namespace: str, parent: pulumi.Resource) -> None:
         subjects=[{"kind": "ServiceAccount", "name": PORT_PATCHER_SERVICE_ACCOUNT, "namespace": namespace}],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[account, role]),
     )
+
+
+def _client_id(identity_client_id: pulumi.Input[str] | None) -> dict[str, Any]:
+    if identity_client_id is None:
+        return {}
+    return {"annotations": {CLIENT_ID_ANNOTATION: identity_client_id}}
 
 
 def with_port_patcher(pod: Pod) -> Pod:

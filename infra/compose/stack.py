@@ -4,7 +4,8 @@ New AKS cluster (default):
 
 AksCluster ──kubelet identity──▶ ContainerRegistry (AcrPull)
 AksCluster ──provider──▶ Namespace ─▶ ZooKeeperEnsemble ─connect string─▶ FlinkJobCluster
-    └─resource group─▶ KafkaEventHubs ──bootstrap servers, JAAS lines─────────┘
+(``eventHubs.auth: sas``: the JAAS lines instead of the identity's client id)
+    └─resource group, OIDC issuer─▶ KafkaEventHubs ──bootstrap servers, identity─┘
 With ``monitoring.enabled``: AksCluster (metrics add-on) + KafkaEventHubs ──ids──▶
 ManagedPrometheus (workspace, data collection, alerts, Grafana); Namespace ─▶ PodMonitor.
 
@@ -28,6 +29,7 @@ from components.flink.cluster import FlinkJobCluster, FlinkJobClusterArgs
 from components.flink.kafka_secret import KafkaEndpoint
 from components.flink.names import FLINK_LABEL
 from components.flink.network_policies import Destination, ports_of
+from components.flink.workload_identity import service_accounts
 from components.monitoring.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
 from components.monitoring.pod_monitor import pod_monitor
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
@@ -74,6 +76,9 @@ def build_stack(settings: Settings) -> dict[str, Any]:
             protect=settings.protect,
             tags=tags(settings),
             egress_ip=aks.egress_ip,
+            oidc_issuer_url=aks.oidc_issuer_url,
+            pods_namespace=NAMESPACE,
+            service_accounts=service_accounts(settings.flink.sidecar),
         ),
     )
     registry = ContainerRegistry(
@@ -95,6 +100,7 @@ def build_stack(settings: Settings) -> dict[str, Any]:
         consumer_group=event_hubs.consumer_group,
         input_jaas_config=event_hubs.input_jaas_config,
         output_jaas_config=event_hubs.output_jaas_config,
+        identity_client_id=event_hubs.identity_client_id,
     )
     # Event Hubs' Kafka endpoint, by name only: its addresses are Azure's.
     outputs = workloads(settings, aks.provider, kafka, Destination(ports=(KAFKA_PORT,)), zookeeper_connect=None)

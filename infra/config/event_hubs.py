@@ -1,11 +1,11 @@
-"""``flink-aks:eventHubs``: the namespace's SKU and size, the hubs and the consumer group."""
+"""``flink-aks:eventHubs``: the namespace's SKU and size, the hubs, the consumer group, the auth."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from components.event_hubs_spec import EventHubsSpec
+from components.event_hubs_spec import AUTH_MODES, SAS, WORKLOAD_IDENTITY, EventHubsSpec
 from infra.config import validation as v
 from infra.config.profiles import Profile
 from infra.config.validation import ConfigError, key
@@ -19,6 +19,7 @@ EVENT_HUBS_KEYS = (
     "outputHub",
     "consumerGroup",
     "allowedIpRanges",
+    "auth",
 )
 EVENT_HUBS_SKUS = ("Standard", "Premium")
 
@@ -42,8 +43,9 @@ SKU_LIMITS = {
 }
 
 
-def parse_event_hubs(profile: Profile, raw: Any) -> EventHubsSpec:
+def parse_event_hubs(profile: Profile, raw: Any, existing_cluster: bool = False) -> EventHubsSpec:
     obj = v.check_keys(key("eventHubs"), raw, EVENT_HUBS_KEYS)
+    auth = _auth(obj.get("auth"), existing_cluster)
     sku = obj.get("sku", "Standard")
     if sku == "Basic":
         raise ConfigError(key("eventHubs.sku"), sku, "Standard or Premium (the Kafka endpoint needs Standard or above)")
@@ -88,7 +90,16 @@ def parse_event_hubs(profile: Profile, raw: Any) -> EventHubsSpec:
     ranges = tuple(v.cidr(ranges_key, c) for c in v.string_list(ranges_key, obj.get("allowedIpRanges", [])))
     if any(r.endswith("/0") for r in ranges):
         raise ConfigError(ranges_key, list(ranges), "CIDRs narrower than /0 (that would be the whole internet)")
-    return EventHubsSpec(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group, ranges)
+    return EventHubsSpec(sku, int(tus), partitions, retention, input_hub, output_hub, consumer_group, ranges, auth)
+
+
+def _auth(raw: Any, existing_cluster: bool) -> str:
+    """workloadIdentity unless set. An existing cluster takes no ``eventHubs`` setting
+    (infra/config/target.py refuses it): its Kafka, maybe not Event Hubs, logs in with the
+    JAAS lines of target's secret keys, so sas."""
+    if existing_cluster:
+        return SAS
+    return v.choice(key("eventHubs.auth"), WORKLOAD_IDENTITY if raw is None else raw, AUTH_MODES)
 
 
 def _describe_units(units: tuple[int, ...]) -> str:

@@ -100,7 +100,7 @@ def parse_settings(
     profile = PROFILES[
         v.choice(key("throughputProfile"), config.get(key("throughputProfile"), DEFAULT_PROFILE), PROFILES)
     ]
-    event_hubs = parse_event_hubs(profile, config.get(key("eventHubs")))
+    event_hubs = parse_event_hubs(profile, config.get(key("eventHubs")), target.existing is not None)
     flink = parse_flink(profile, config.get(key("flink")))
     partitions = event_hubs.partitions if target.existing is None else target.existing.kafka.partitions
     if flink.parallelism > partitions:

@@ -31,6 +31,7 @@ AZURE_NAME_INPUTS = {
     "azure-native:eventhub:ConsumerGroup": "consumerGroupName",
     "azure-native:eventhub:EventHubAuthorizationRule": "authorizationRuleName",
     "azure-native:containerregistry:Registry": "registryName",
+    "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
 }
 # Made-up Azure ids a completed `pulumi up` would know.
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000001"
@@ -40,6 +41,9 @@ FAKE_EGRESS_IP_ID = (
     f"/subscriptions/{FAKE_SUBSCRIPTION_ID}/resourceGroups/rg-nodes"
     "/providers/Microsoft.Network/publicIPAddresses/egress"
 )
+FAKE_OIDC_ISSUER_URL = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/mock/"
+FAKE_IDENTITY_CLIENT_ID = "00000000-0000-0000-0000-00000000c11e"
+FAKE_IDENTITY_PRINCIPAL_ID = "00000000-0000-0000-0000-00000000f10c"
 # The server id of the AKS Entra application, the same in every tenant.
 AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
@@ -107,6 +111,10 @@ class OfflineMocks(Mocks):
             state["identityProfile"] = {"kubeletidentity": {"objectId": FAKE_KUBELET_OBJECT_ID}}
             balancer = {"effectiveOutboundIPs": [{"id": FAKE_EGRESS_IP_ID}]}
             state["networkProfile"] = {**state.get("networkProfile", {}), "loadBalancerProfile": balancer}
+            state["oidcIssuerProfile"] = {"enabled": True, "issuerURL": FAKE_OIDC_ISSUER_URL}
+        if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
+            state["clientId"] = FAKE_IDENTITY_CLIENT_ID
+            state["principalId"] = FAKE_IDENTITY_PRINCIPAL_ID
         if args.typ == "azure-native:containerregistry:Registry":
             state["loginServer"] = f"{state['name']}.azurecr.io"
         if args.typ == "random:index/randomString:RandomString":
