@@ -47,6 +47,20 @@ shellcheck "${shell_files[@]}" .ci/run
 # The GitHub Actions workflows and Dependabot config: zizmor, offline (its online audits
 # need a GitHub token); suppressions live in .github/zizmor.yml, each with its reason.
 venv/bin/zizmor --offline --no-progress --config .github/zizmor.yml .
+# The Kubernetes manifests of every shipped stack (each Pulumi.STACK.yaml), rendered
+# offline: checkov, from its own virtualenv; suppressions live in .checkov.yaml, each with
+# its reason (tests/test_checkov.py runs the same check and names any finding).
+manifests="$(mktemp -d)"
+trap 'rm -rf "${manifests}"' EXIT
+for stack_file in Pulumi.*.yaml; do
+  stack="${stack_file#Pulumi.}"
+  stack="${stack%.yaml}"
+  if ! rendered="$(venv/bin/python -m infra.render "${stack}" --manifests "${manifests}/${stack}" 2>&1)"; then
+    printf '%s\n' "${rendered}" >&2
+    exit 1
+  fi
+done
+.venv-checkov/bin/checkov --config-file .checkov.yaml --directory "${manifests}"
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy

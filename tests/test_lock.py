@@ -1,4 +1,7 @@
-"""The lock files pin every transitive package with hashes and agree with the top-level pins."""
+"""The lock files pin every transitive package with hashes and agree with the top-level pins.
+
+requirements-checkov.lock is the lock of checkov's own virtualenv (.venv-checkov).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import pytest
 
 from tests.rendering import ROOT
 
+LOCKS = ["requirements", "requirements-dev", "requirements-checkov"]
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
@@ -40,7 +44,7 @@ def locked(path: Path) -> dict[str, str]:
     return result
 
 
-@pytest.mark.parametrize("name", ["requirements", "requirements-dev"])
+@pytest.mark.parametrize("name", LOCKS)
 def test_the_lock_holds_every_top_level_pin_at_its_version(name: str) -> None:
     pins = top_level_pins(ROOT / f"{name}.txt")
     lock = locked(ROOT / f"{name}.lock")
@@ -57,3 +61,16 @@ def test_install_uses_the_locks_with_hashes_required() -> None:
     script = (ROOT / "scripts" / "install.sh").read_text()
     assert "--require-hashes" in script
     assert "requirements.lock" in script and "requirements-dev.lock" in script
+    assert "requirements-checkov.lock" in script and ".venv-checkov" in script
+
+
+def test_lock_script_writes_every_lock() -> None:
+    loop = re.search(r"^for name in (.+); do$", (ROOT / "scripts" / "lock.sh").read_text(), re.MULTILINE)
+    assert loop, "scripts/lock.sh: for name in ...; do"
+    assert loop.group(1).split() == LOCKS
+
+
+def test_checkov_keeps_to_its_own_environment() -> None:
+    # checkov 3.3.30 requires packaging<24 and the pinned Pulumi SDK packaging>=26.
+    checkov, dev = locked(ROOT / "requirements-checkov.lock"), locked(ROOT / "requirements-dev.lock")
+    assert "checkov" not in dev and "pulumi" not in checkov
