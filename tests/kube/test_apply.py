@@ -15,17 +15,10 @@ import pytest
 from tests.controlplane.client import KubeClient, collection_path, object_path
 from tests.controlplane.cluster import ControlPlane
 from tests.controlplane.sidecar_access import PULUMI_FIELD_MANAGER
-from tests.kube import podmonitor_crd
 from tests.kube.stack_objects import apply_variant, namespace_name, of_kind, relocate
 from tests.rendering import VARIANTS, variant_objects
 
 DEPLOYMENTS = ("flink-jobmanager", "flink-taskmanager")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pod_monitor_definition(control_plane: ControlPlane) -> None:
-    """prod's PodMonitor needs its CRD, which on AKS the metrics add-on installs: a stand-in of ours."""
-    podmonitor_crd.install(control_plane.admin)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

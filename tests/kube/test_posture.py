@@ -32,6 +32,10 @@ def test_the_rendered_namespace_labels_alone_enforce_restricted(control_plane: C
     for mode in ("enforce", "audit", "warn"):
         assert stored[f"pod-security.kubernetes.io/{mode}"] == "restricted"
 
+    # The pod runs as the stack's ServiceAccount (workload identity): it must exist first.
+    account = copy.deepcopy(of_kind(variant_objects("dev"), "ServiceAccount", "flink"))
+    account["metadata"]["namespace"] = namespace["metadata"]["name"]
+    apply_all(admin, [account], PULUMI_FIELD_MANAGER)
     deployment = copy.deepcopy(of_kind(variant_objects("dev"), "Deployment", "flink-taskmanager"))
     deployment["metadata"]["namespace"] = namespace["metadata"]["name"]
     pod = pod_from_template(deployment, "escalating-pod")
