@@ -27,10 +27,10 @@ import yaml
 from tests.cache import filled_once, print_ready
 
 # The one place the Flink version of the integration tests is pinned.
-FLINK_VERSION = "1.20.3"
+FLINK_VERSION = "1.20.5"
 PYPI_PACKAGE = "apache-flink-libraries"
-# sha256 of apache-flink-libraries-1.20.3.tar.gz as published on PyPI.
-SDIST_SHA256 = "f07f07a46bb272c1e851379ed92105928367019db31240091a5367fc92800289"
+# sha256 of apache_flink_libraries-1.20.5.tar.gz as published in PyPI's index.
+SDIST_SHA256 = "e6aee62ea1a1fe7b32e28894ad079f3f1a50a372a4caac3df52405267f4228c8"
 
 FIND_LINKS_ENV = "FLINK_AKS_FIND_LINKS"
 # What we take from the sdist's deps/ folder.
@@ -120,14 +120,23 @@ def _download_sdist(version: str, into: Path) -> Path:
             f"pip download of {PYPI_PACKAGE}=={version} failed (exit {result.returncode}):\n"
             + (result.stdout + result.stderr)[-3000:]
         )
-    found = sorted(into.glob(f"{PYPI_PACKAGE}-{version}.tar.gz"))
+    names = _sdist_names(version)
+    found = sorted(path for path in into.iterdir() if path.name in names)
     if not found:
-        raise FlinkDistError(f"pip download left no {PYPI_PACKAGE}-{version}.tar.gz in {into}")
+        raise FlinkDistError(f"pip download left none of {', '.join(names)} in {into}")
     return found[0]
 
 
-def _extract(sdist: Path, version: str, into: Path) -> None:
-    prefix = f"{PYPI_PACKAGE}-{version}/deps/"
+def _sdist_names(version: str) -> tuple[str, ...]:
+    """The sdist's file names: hyphenated up to 1.20.3, normalized (PEP 625) from 1.20.4."""
+    hyphenated = f"{PYPI_PACKAGE}-{version}.tar.gz"
+    normalized = f"{PYPI_PACKAGE.replace('-', '_')}-{version}.tar.gz"
+    return (hyphenated, normalized)
+
+
+def _extract(sdist: Path, into: Path) -> None:
+    # The archive's top folder is named as the file is, without ``.tar.gz``.
+    prefix = f"{sdist.name.removesuffix('.tar.gz')}/deps/"
     with tarfile.open(sdist, "r:gz") as archive:
         members = []
         for member in archive.getmembers():
@@ -148,7 +157,7 @@ def ensure_flink_dist(version: str = FLINK_VERSION) -> FlinkDist:
         sdist = _download_sdist(version, scratch / "download")
         if version == FLINK_VERSION and _sha256(sdist) != SDIST_SHA256:
             raise FlinkDistError(f"{sdist.name}: sha256 differs from the pinned {SDIST_SHA256}")
-        _extract(sdist, version, staged)
+        _extract(sdist, staged)
         if not _is_complete(staged, version):
             raise FlinkDistError(f"{sdist.name} holds no flink-dist or bash-java-utils jar")
         print(f"flink_dist: Flink {version} jars extracted", flush=True)
