@@ -21,7 +21,7 @@ from components.zookeeper_values import MAX_SESSION_TIMEOUT_MS
 
 SPEC = FlinkSpec(
     version="1.20",
-    image="flink:1.20.3-scala_2.12-java17",
+    image="flink:1.20.5-scala_2.12-java17",
     job_class_name="a.Job",
     job_jar="/opt/flink/usrlib/job.jar",
     job_args=(),

@@ -60,7 +60,7 @@ def test_with_job_image_sets_image_class_and_jar_and_keeps_the_rest() -> None:
     assert (settings.flink.image, settings.flink.job_jar) == (IMAGE, REFERENCE_JOB_JAR)
 
 
-@pytest.mark.parametrize("image", ["flink:1.20.3", "reg.azurecr.io/flink-aks/reference-job:latest", "x@sha256:12"])
+@pytest.mark.parametrize("image", ["flink:1.20.5", "reg.azurecr.io/flink-aks/reference-job:latest", "x@sha256:12"])
 def test_with_job_image_wants_an_image_by_digest(image: str) -> None:
     with pytest.raises(ValueError, match="sha256"):
         with_job_image({}, image)

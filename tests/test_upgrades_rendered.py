@@ -61,7 +61,7 @@ def test_max_parallelism_is_rendered_into_the_flink_config() -> None:
 
 def fingerprint(**changes: Any) -> str:
     spec: dict[str, Any] = {
-        "image": "flink:1.20.3",
+        "image": "flink:1.20.5",
         "job_jar": "/opt/flink/usrlib/job.jar",
         "job_class_name": "a.Job",
         "job_args": ["--out", "x"],

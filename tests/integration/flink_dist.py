@@ -1,10 +1,11 @@
 """Flink's jars for the integration tests, from the PyPI sdist ``apache-flink-libraries``.
 
 The sdist holds a Flink distribution's jars (``deps/lib`` with flink-dist,
-``deps/bin/bash-java-utils.jar``) and nothing else: no scripts, no config, no examples.
-They are downloaded once with pip and extracted into a cache directory:
+``deps/bin/bash-java-utils.jar``, ``deps/plugins`` with the Prometheus reporter) and
+nothing else: no scripts, no config, no examples. They are downloaded once with pip and
+extracted into a cache directory:
 
-    ${FLINK_AKS_CACHE:-$HOME/.cache/flink-aks}/flink-<version>/{lib,bin}
+    ${FLINK_AKS_CACHE:-$HOME/.cache/flink-aks}/flink-<version>/{lib,bin,plugins/metrics-prometheus}
 
 ``python -m tests.integration.flink_dist`` fills the cache (CI runs it before pytest).
 ``FLINK_AKS_FIND_LINKS`` may name a directory that already holds the sdist (pip's
@@ -24,17 +25,18 @@ from pathlib import Path
 
 import yaml
 
+from components.monitoring.flink_reporter import JAR_ARTIFACT, PLUGIN_DIR
 from tests.cache import filled_once, print_ready
 
 # The one place the Flink version of the integration tests is pinned.
-FLINK_VERSION = "1.20.3"
+FLINK_VERSION = "1.20.5"
 PYPI_PACKAGE = "apache-flink-libraries"
-# sha256 of apache-flink-libraries-1.20.3.tar.gz as published on PyPI.
-SDIST_SHA256 = "f07f07a46bb272c1e851379ed92105928367019db31240091a5367fc92800289"
+# sha256 of apache_flink_libraries-1.20.5.tar.gz as published in PyPI's index.
+SDIST_SHA256 = "e6aee62ea1a1fe7b32e28894ad079f3f1a50a372a4caac3df52405267f4228c8"
 
 FIND_LINKS_ENV = "FLINK_AKS_FIND_LINKS"
 # What we take from the sdist's deps/ folder.
-EXTRACTED_DIRS = ("lib", "bin")
+EXTRACTED_DIRS = ("lib/", "bin/", f"plugins/{PLUGIN_DIR}/")
 
 
 class FlinkDistError(RuntimeError):
@@ -59,6 +61,11 @@ class FlinkDist:
     @property
     def bash_java_utils_jar(self) -> Path:
         return self.home / "bin" / "bash-java-utils.jar"
+
+    @property
+    def reporter_jar(self) -> Path:
+        """Flink's Prometheus reporter, where the distribution (and the image) keeps it."""
+        return self.home / "plugins" / PLUGIN_DIR / f"{JAR_ARTIFACT}-{self.version}.jar"
 
     def classpath(self) -> list[Path]:
         """As Flink's ``constructFlinkClassPath``: lib jars sorted, flink-dist last."""
@@ -85,7 +92,7 @@ class FlinkDist:
 
 def _is_complete(home: Path, version: str) -> bool:
     dist = FlinkDist(home, version)
-    return dist.dist_jar.is_file() and dist.bash_java_utils_jar.is_file()
+    return all(jar.is_file() for jar in (dist.dist_jar, dist.bash_java_utils_jar, dist.reporter_jar))
 
 
 def _sha256(path: Path) -> str:
@@ -120,21 +127,30 @@ def _download_sdist(version: str, into: Path) -> Path:
             f"pip download of {PYPI_PACKAGE}=={version} failed (exit {result.returncode}):\n"
             + (result.stdout + result.stderr)[-3000:]
         )
-    found = sorted(into.glob(f"{PYPI_PACKAGE}-{version}.tar.gz"))
+    names = _sdist_names(version)
+    found = sorted(path for path in into.iterdir() if path.name in names)
     if not found:
-        raise FlinkDistError(f"pip download left no {PYPI_PACKAGE}-{version}.tar.gz in {into}")
+        raise FlinkDistError(f"pip download left none of {', '.join(names)} in {into}")
     return found[0]
 
 
-def _extract(sdist: Path, version: str, into: Path) -> None:
-    prefix = f"{PYPI_PACKAGE}-{version}/deps/"
+def _sdist_names(version: str) -> tuple[str, ...]:
+    """The sdist's file names: hyphenated up to 1.20.3, normalized (PEP 625) from 1.20.4."""
+    hyphenated = f"{PYPI_PACKAGE}-{version}.tar.gz"
+    normalized = f"{PYPI_PACKAGE.replace('-', '_')}-{version}.tar.gz"
+    return (hyphenated, normalized)
+
+
+def _extract(sdist: Path, into: Path) -> None:
+    # The archive's top folder is named as the file is, without ``.tar.gz``.
+    prefix = f"{sdist.name.removesuffix('.tar.gz')}/deps/"
     with tarfile.open(sdist, "r:gz") as archive:
         members = []
         for member in archive.getmembers():
             if not member.name.startswith(prefix):
                 continue
             relative = member.name[len(prefix) :]
-            if relative.split("/", 1)[0] not in EXTRACTED_DIRS:
+            if not relative.startswith(EXTRACTED_DIRS):
                 continue
             member.name = relative
             members.append(member)
@@ -148,9 +164,9 @@ def ensure_flink_dist(version: str = FLINK_VERSION) -> FlinkDist:
         sdist = _download_sdist(version, scratch / "download")
         if version == FLINK_VERSION and _sha256(sdist) != SDIST_SHA256:
             raise FlinkDistError(f"{sdist.name}: sha256 differs from the pinned {SDIST_SHA256}")
-        _extract(sdist, version, staged)
+        _extract(sdist, staged)
         if not _is_complete(staged, version):
-            raise FlinkDistError(f"{sdist.name} holds no flink-dist or bash-java-utils jar")
+            raise FlinkDistError(f"{sdist.name} lacks flink-dist, bash-java-utils or the reporter jar")
         print(f"flink_dist: Flink {version} jars extracted", flush=True)
 
     home = filled_once(f"flink-{version}", lambda home: _is_complete(home, version), fill)

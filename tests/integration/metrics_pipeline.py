@@ -18,8 +18,8 @@ import yaml
 
 from components.flink.flink_config import CONFIG_FILE_NAME
 from components.monitoring.flink_reporter import PLUGIN_DIR, reporter_config
+from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.kafka_pipeline import Log, ReferencePipeline
-from tests.integration.metrics_dist import ensure_reporter_jar
 from tests.integration.processes import ManagedProcess, listening_ports
 from tests.ports import free_port
 from tests.waiting import wait_until
@@ -44,7 +44,7 @@ class MonitoredPipeline(ReferencePipeline):
     def __init__(self, work_dir: Path, log: Log = print) -> None:
         super().__init__(work_dir, log)
         self.reporter_ports = free_port_pair()
-        self.reporter_jar = ensure_reporter_jar()
+        self.reporter_jar = ensure_flink_dist().reporter_jar
         self._reporter_on = False
 
     def start_jobmanager(self) -> ManagedProcess:

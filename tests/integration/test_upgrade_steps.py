@@ -1,6 +1,6 @@
 """The JobManager's start step (``upgrade_scripts.UPGRADE_AT_START``) against a real ZooKeeper.
 
-ZooKeeper nodes laid out as Flink 1.20.3 lays them out (``/flink/<cluster-id>/jobgraphs/<job>``
+ZooKeeper nodes laid out as Flink 1.20.5 lays them out (``/flink/<cluster-id>/jobgraphs/<job>``
 for the job graph, ``/flink/<cluster-id>/jobs/<job>/...`` for its checkpoints; the
 upgrade scenarios of ``test_upgrades`` run them with real Flink), the ZooKeeper CLI that
 Flink ships shaded in flink-dist, the records on a local "shared volume". One sequence of

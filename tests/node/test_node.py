@@ -16,6 +16,7 @@ import pytest
 from components.flink.sidecar import PYTHON_IMAGE
 from tests.controlplane.client import KubeClient
 from tests.controlplane.versions import KUBERNETES_VERSION
+from tests.integration.flink_dist import FLINK_VERSION
 from tests.node import layout
 from tests.node.cluster import Node
 from tests.node.images import catalogue
@@ -80,7 +81,7 @@ def test_a_pod_runs_as_flink_with_a_read_only_root_and_kubectl_reaches_it(node: 
     assert "uid=9999(flink) gid=9999(flink)" in logs
     listing = kubectl(node, "exec", "flink-user", "--", "ls", "/opt/flink/lib")
     assert listing.returncode == 0, listing.stderr
-    assert "flink-dist-1.20.3.jar" in listing.stdout
+    assert f"flink-dist-{FLINK_VERSION}.jar" in listing.stdout
     kube.must("DELETE", f"{PODS}/flink-user")
 
 

@@ -2,8 +2,9 @@
 version and written into one archive (a layer several images share is stored once):
 
 - the pause image (``pause.py``);
-- ``flink:1.20.3-scala_2.12-java17``: the Debian base layer (Java 17) + Flink's jars at
-  /opt/flink, our ``docker-entrypoint.sh``, user and group ``flink`` (9999);
+- the stack's default Flink image (``FLINK_IMAGES``): the Debian base layer (Java 17) +
+  Flink's jars (``flink_dist.FLINK_VERSION``) at /opt/flink, our ``docker-entrypoint.sh``,
+  user and group ``flink`` (9999);
 - the reference job's image: the Flink image + the job jar at /opt/flink/usrlib (what
   ``jobs/Dockerfile`` makes);
 - ``python:3.12-slim-bookworm`` (the port-patcher sidecar): the base layer's Debian Python 3
