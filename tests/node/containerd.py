@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tarfile
 from pathlib import Path
 
 from tests.node import layout
@@ -99,8 +100,51 @@ def command(home: Path) -> list[str]:
     return [CONTAINERD, "--config", str(write_config(home)), "--log-level", "warn"]
 
 
+def stored_name(reference: str) -> str:
+    """The name containerd stores and its CRI plugin looks up for ``reference``, both normalized
+    alike: the registry and ``library/`` made explicit, the tag dropped when a digest is given
+    (``flink:1.20.5-scala_2.12-java17@sha256:a0fc…`` is ``docker.io/library/flink@sha256:a0fc…``,
+    what a pull by that reference records too), ``:latest`` when there is neither.
+    """
+    name, _, digest = reference.partition("@")
+    tag = ""
+    if name.rfind(":") > name.rfind("/"):
+        name, _, tag = name.rpartition(":")
+    first, _, rest = name.partition("/")
+    domain, path = (
+        (first, rest) if rest and ("." in first or ":" in first or first == "localhost") else ("docker.io", name)
+    )
+    if domain == "docker.io" and "/" not in path:
+        path = f"library/{path}"
+    return f"{domain}/{path}" + (f"@{digest}" if digest else f":{tag or 'latest'}")
+
+
+def _archive_names(archive: Path) -> list[str]:
+    """The references a docker-archive holds (``RepoTags`` of its ``manifest.json``)."""
+    with tarfile.open(archive) as tar:
+        manifest = tar.extractfile("manifest.json")
+        if manifest is None:
+            raise RuntimeError(f"{archive.name} holds no manifest.json")
+        return [name for image in json.load(manifest) for name in image["RepoTags"]]
+
+
+def image_names(home: Path) -> set[str]:
+    """The image names containerd holds in the namespace the CRI plugin uses."""
+    result = subprocess.run(
+        [CTR, "--address", str(socket(home)), "-n", NAMESPACE, "images", "list", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(result.stdout.split())
+
+
 def import_image(home: Path, archive: Path) -> None:
-    """Import an image archive (docker-archive or OCI) into the namespace the CRI plugin uses."""
+    """Import a docker-archive into the namespace the CRI plugin uses, then check that every
+    image in it is there under the name the kubelet asks for (digest references included: our
+    images cannot have the official digests, and containerd records the name as given), so
+    ``imagePullPolicy: IfNotPresent`` finds it and nothing is pulled.
+    """
     result = subprocess.run(
         [CTR, "--address", str(socket(home)), "-n", NAMESPACE, "images", "import", str(archive)],
         capture_output=True,
@@ -109,6 +153,10 @@ def import_image(home: Path, archive: Path) -> None:
     )
     if result.returncode != 0:
         raise RuntimeError(f"ctr images import {archive.name}: {result.stderr.strip()}")
+    held = image_names(home)
+    missing = [name for name in _archive_names(archive) if stored_name(name) not in held]
+    if missing:
+        raise RuntimeError(f"after importing {archive.name}, containerd lacks {missing}: the kubelet would pull them")
 
 
 def shim_pids(home: Path) -> list[int]:

@@ -17,7 +17,7 @@ from components.flink.sidecar import PYTHON_IMAGE
 from tests.controlplane.client import KubeClient
 from tests.controlplane.versions import KUBERNETES_VERSION
 from tests.integration.flink_dist import FLINK_VERSION
-from tests.node import layout
+from tests.node import containerd, layout
 from tests.node.cluster import Node
 from tests.node.images import catalogue
 
@@ -76,6 +76,8 @@ def test_a_pod_runs_as_flink_with_a_read_only_root_and_kubectl_reaches_it(node: 
     )
     kube.must("POST", PODS, spec)
     wait_ready(kube, "flink-user")
+    # Our image, found under the digest reference the stack renders: nothing was pulled.
+    assert phase(kube, "flink-user")["containerStatuses"][0]["imageID"] == containerd.stored_name(catalogue.FLINK_IMAGE)
     kube.wait_for("its output", lambda: "Read-only file system" in kubectl(node, "logs", "flink-user").stdout, 30)
     logs = kubectl(node, "logs", "flink-user").stdout
     assert "uid=9999(flink) gid=9999(flink)" in logs

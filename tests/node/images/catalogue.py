@@ -2,12 +2,12 @@
 version and written into one archive (a layer several images share is stored once):
 
 - the pause image (``pause.py``);
-- the stack's default Flink image (``FLINK_IMAGES``): the Debian base layer (Java 17) +
-  Flink's jars (``flink_dist.FLINK_VERSION``) at /opt/flink, our ``docker-entrypoint.sh``,
-  user and group ``flink`` (9999);
+- the stack's default Flink image (its digest reference): the Debian base layer (Java 17) +
+  the integration tests' Flink jars (``FLINK_VERSION``) at /opt/flink, our
+  ``docker-entrypoint.sh``, user and group ``flink`` (9999);
 - the reference job's image: the Flink image + the job jar at /opt/flink/usrlib (what
   ``jobs/Dockerfile`` makes);
-- ``python:3.12-slim-bookworm`` (the port-patcher sidecar): the base layer's Debian Python 3
+- the port-patcher sidecar's ``PYTHON_IMAGE`` (its digest reference): the base layer's Debian Python 3
   (3.11: bookworm's; the sidecar needs only the standard library);
 - ZooKeeper under the stack's default ZooKeeper image name: the base layer's Debian
   ``zookeeper`` started by ``zookeeper/entrypoint.sh``.

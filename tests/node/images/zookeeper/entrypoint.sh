@@ -3,7 +3,7 @@
 # 2181 with the four-letter words the stack's init container and probes use. Written for
 # this test suite; the image carries the name the stack's ZooKeeper chart values render.
 set -euo pipefail
-data=${ZOO_DATA_DIR:-/var/lib/zookeeper-data}
+data=${ZOO_DATA_DIR:-/bitnami/zookeeper/data}  # Bitnami's: the chart mounts a volume there
 mkdir -p "$data"
 config=$data/zoo.cfg
 cat >"$config" <<CONFIG
