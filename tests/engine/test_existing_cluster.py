@@ -26,6 +26,7 @@ import pytest
 from components.flink import port_patcher
 from tests.controlplane.client import JSON_PATCH, KubeClient
 from tests.engine.project import EngineProject, Run
+from tests.engine.storage import RWO_CLASS, RWX_CLASS, create_shared_volume, ensure_storage_classes
 
 STACK = "local"
 NS = "flink"
@@ -35,8 +36,6 @@ INPUT_JAAS = (
     'password="Endpoint=sb://in.example/;SharedAccessKeyName=listen;SharedAccessKey=InputKey0123456789abcdef=";'
 )
 OUTPUT_JAAS = INPUT_JAAS.replace("InputKey", "OutputKey").replace("listen", "send")
-RWX_CLASS = "local-rwx"
-RWO_CLASS = "local-rwo"
 JOBMANAGER_SERVICE = "/api/v1/namespaces/flink/services/flink-jobmanager"
 SIDECAR_PORT = 43210
 # The stack reads its own last outputs (the state-impact statement): a read in every run.
@@ -75,34 +74,8 @@ def create(kube: KubeClient, path: str, body: dict[str, Any]) -> None:
 
 def prepare_cluster(kube: KubeClient) -> None:
     """What the cluster's admin provides: storage classes and a volume the claim can bind."""
-    for name in (RWX_CLASS, RWO_CLASS):
-        create(
-            kube,
-            "/apis/storage.k8s.io/v1/storageclasses",
-            {
-                "apiVersion": "storage.k8s.io/v1",
-                "kind": "StorageClass",
-                "metadata": {"name": name},
-                "provisioner": "kubernetes.io/no-provisioner",
-                "volumeBindingMode": "Immediate",
-            },
-        )
-    create(
-        kube,
-        "/api/v1/persistentvolumes",
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": "flink-data-volume"},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteMany"],
-                "storageClassName": RWX_CLASS,
-                "persistentVolumeReclaimPolicy": "Retain",
-                "hostPath": {"path": "/srv/flink-data"},
-            },
-        },
-    )
+    ensure_storage_classes(kube)
+    create_shared_volume(kube, "flink-data-volume", {"path": "/srv/flink-data"})
 
 
 def timed(name: str, run: Run, started: float) -> Run:

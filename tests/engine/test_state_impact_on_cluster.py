@@ -19,7 +19,8 @@ import pytest
 
 from tests.controlplane.client import KubeClient
 from tests.engine.project import EngineProject, Run
-from tests.engine.test_existing_cluster import INPUT_JAAS, OUTPUT_JAAS, RWO_CLASS, RWX_CLASS, stack_config
+from tests.engine.storage import create_shared_volume, ensure_storage_classes
+from tests.engine.test_existing_cluster import INPUT_JAAS, OUTPUT_JAAS, stack_config
 from tests.engine.test_state_impact import NEW_ARGS, said
 
 STACK = "impact-on-cluster"
@@ -33,35 +34,8 @@ def config(**flink: Any) -> dict[str, Any]:
 
 def prepare_cluster(kube: KubeClient) -> None:
     """Storage classes (unless another module made them) and a volume of this module's own."""
-    for name in (RWX_CLASS, RWO_CLASS):
-        if not kube.request("GET", f"/apis/storage.k8s.io/v1/storageclasses/{name}").ok:
-            kube.must(
-                "POST",
-                "/apis/storage.k8s.io/v1/storageclasses",
-                {
-                    "apiVersion": "storage.k8s.io/v1",
-                    "kind": "StorageClass",
-                    "metadata": {"name": name},
-                    "provisioner": "kubernetes.io/no-provisioner",
-                    "volumeBindingMode": "Immediate",
-                },
-            )
-    kube.must(
-        "POST",
-        "/api/v1/persistentvolumes",
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": "flink-data-state-impact"},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteMany"],
-                "storageClassName": RWX_CLASS,
-                "persistentVolumeReclaimPolicy": "Retain",
-                "hostPath": {"path": "/srv/flink-data-state-impact"},
-            },
-        },
-    )
+    ensure_storage_classes(kube)
+    create_shared_volume(kube, "flink-data-state-impact", {"path": "/srv/flink-data-state-impact"})
 
 
 def preview(project: EngineProject, **flink: Any) -> Run:

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.controlplane.client import KubeClient
+from tests.engine.storage import RWO_CLASS, RWX_CLASS, create_shared_volume, ensure_storage_classes
 from tests.engine.test_existing_cluster import CHART, INPUT_JAAS, OUTPUT_JAAS
 from tests.integration.reference_job import JOB_CLASS
 from tests.node.images import catalogue
 
 STACK = "node"
 NS = "flink"
-RWX_CLASS = "node-rwx"
-RWO_CLASS = "node-rwo"
 JAAS = {"flink-aks:kafkaInputJaasConfig": INPUT_JAAS, "flink-aks:kafkaOutputJaasConfig": OUTPUT_JAAS}
 
 
@@ -53,31 +52,5 @@ def prepare_cluster(kube: KubeClient, volume_dir: Path) -> None:
     """Storage classes and one host-path volume (a directory the Flink user owns) for the claim."""
     volume_dir.mkdir(parents=True, exist_ok=True)
     os.chown(volume_dir, catalogue.FLINK_UID, catalogue.FLINK_UID)
-    for name in (RWX_CLASS, RWO_CLASS):
-        kube.must(
-            "POST",
-            "/apis/storage.k8s.io/v1/storageclasses",
-            {
-                "apiVersion": "storage.k8s.io/v1",
-                "kind": "StorageClass",
-                "metadata": {"name": name},
-                "provisioner": "kubernetes.io/no-provisioner",
-                "volumeBindingMode": "Immediate",
-            },
-        )
-    kube.must(
-        "POST",
-        "/api/v1/persistentvolumes",
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": "flink-data-volume"},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteMany"],
-                "storageClassName": RWX_CLASS,
-                "persistentVolumeReclaimPolicy": "Retain",
-                "hostPath": {"path": str(volume_dir), "type": "Directory"},
-            },
-        },
-    )
+    ensure_storage_classes(kube)
+    create_shared_volume(kube, "flink-data-volume", {"path": str(volume_dir), "type": "Directory"})
