@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 STATE_FILE = "state.json"
+KILL_WAIT_S = 30.0  # upper bound for a killed process to leave; never a performance claim
 STOP_GRACE_S = 10.0
 
 
@@ -68,6 +69,11 @@ def stop_pids(processes: dict[str, tuple[int, str]]) -> None:
     for pid in ours.values():
         if alive(pid):
             signal_pid(pid, signal.SIGKILL)
+    # SIGKILL is delivered, not awaited: a process in uninterruptible sleep (etcd's fsync on a
+    # loaded disk) leaves a moment later. Return only once every process is gone.
+    deadline = time.monotonic() + KILL_WAIT_S
+    while any(alive(pid) for pid in ours.values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
     for pid in ours.values():  # reap children of this process (no-op for others')
         try:
             os.waitpid(pid, os.WNOHANG)

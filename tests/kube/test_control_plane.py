@@ -66,4 +66,5 @@ def test_start_prints_a_working_kubeconfig_and_stop_ends_every_process(tmp_path:
             [*command, "stop", "--dir", str(state)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
         )
     assert stopped.returncode == 0, stopped.stderr
-    assert not any(processes.alive(pid) for pid in pids.values())
+    survivors = {name: pid for name, pid in pids.items() if processes.alive(pid)}
+    assert not survivors, survivors
