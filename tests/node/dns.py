@@ -10,6 +10,7 @@ import hashlib
 import os
 import socket
 import struct
+import time
 from pathlib import Path
 
 from tests.cache import filled_once
@@ -53,7 +54,10 @@ def ensure_binary() -> Path:
 
     def fill(staged: Path, scratch: Path) -> None:
         staged.mkdir()
+        print(f"building CoreDNS {VERSION} (go build, a few minutes cold)", flush=True)
+        started = time.monotonic()
         go_build(MODULE_DIR, {"coredns": "flinkaks.test/node/coredns"}, STRIP_LDFLAGS, staged)
+        print(f"CoreDNS built in {time.monotonic() - started:.0f} s", flush=True)
 
     home = filled_once(f"coredns-{VERSION}-{_key()}", lambda h: os.access(h / "coredns", os.X_OK), fill)
     return home / "coredns"

@@ -43,7 +43,10 @@ def key() -> str:
 def _debootstrap(target: Path) -> None:
     debootstrap = shutil.which("debootstrap") or "/usr/sbin/debootstrap"
     command = [debootstrap, "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(target), MIRROR]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    # Several minutes cold: debootstrap's own "I: Retrieving/Unpacking/Configuring …" lines
+    # go to stdout as progress; its errors are kept for the message below.
+    print(f"building the Debian {SUITE} base layer with debootstrap", flush=True)
+    result = subprocess.run(command, stdout=None, stderr=subprocess.PIPE, text=True, check=False)
     if result.returncode != 0:
         log = target / "debootstrap" / "debootstrap.log"
         detail = log.read_text(errors="replace")[-3000:] if log.is_file() else result.stderr[-3000:]
