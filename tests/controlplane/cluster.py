@@ -106,14 +106,22 @@ class ControlPlane:
         )
 
 
-def _wait(what: str, ready: Callable[[], bool], deadline: float, log_file: Path | None = None) -> None:
+def wait_logged(
+    what: str,
+    ready: Callable[[], bool],
+    deadline: float,
+    log_file: Path | None = None,
+    error: type[Exception] = ControlPlaneError,
+    interval_s: float = 0.1,
+) -> None:
+    """Until ``ready()``; past ``deadline`` raise ``error`` with the tail of ``log_file``."""
     while not ready():
         if time.monotonic() > deadline:
             tail = ""
             if log_file is not None and log_file.is_file():
                 tail = "\n" + "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
-            raise ControlPlaneError(f"timed out waiting for {what}{tail}")
-        time.sleep(0.1)
+            raise error(f"timed out waiting for {what}{tail}")
+        time.sleep(interval_s)
 
 
 def _etcd_healthy(url: str) -> bool:
@@ -233,7 +241,7 @@ def start(workdir: Path, log: Log = print, options: Options | None = None) -> Co
                 "--log-level=warn",
             ],
         )
-        _wait("etcd", lambda: _etcd_healthy(etcd_url), deadline, logs / "etcd.log")
+        wait_logged("etcd", lambda: _etcd_healthy(etcd_url), deadline, logs / "etcd.log")
         launch(
             "kube-apiserver",
             [
@@ -258,7 +266,9 @@ def start(workdir: Path, log: Log = print, options: Options | None = None) -> Co
         )
         admin = plane.admin
         api_started = time.monotonic()
-        _wait("kube-apiserver /readyz", lambda: _answers_200(admin, "/readyz"), deadline, logs / "kube-apiserver.log")
+        wait_logged(
+            "kube-apiserver /readyz", lambda: _answers_200(admin, "/readyz"), deadline, logs / "kube-apiserver.log"
+        )
         log(f"kube-apiserver ready {time.monotonic() - api_started:.1f} s after its start")
         launch(
             "kube-controller-manager",
@@ -304,8 +314,8 @@ def start(workdir: Path, log: Log = print, options: Options | None = None) -> Co
             )
             for name in NODE_NAMES:
                 admin.must("POST", "/api/v1/nodes", _node(name))
-            _wait("the kwok nodes to be Ready", lambda: _nodes_ready(admin), deadline, logs / "kwok.log")
-        _wait(
+            wait_logged("the kwok nodes to be Ready", lambda: _nodes_ready(admin), deadline, logs / "kwok.log")
+        wait_logged(
             "the default ServiceAccount (controllers at work)",
             lambda: _answers_200(admin, "/api/v1/namespaces/default/serviceaccounts/default"),
             deadline,

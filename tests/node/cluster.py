@@ -89,13 +89,7 @@ def _node_dir(workdir: Path) -> Path:
 
 
 def _wait(what: str, ready: Callable[[], bool], deadline: float, log_file: Path | None = None) -> None:
-    while not ready():
-        if time.monotonic() > deadline:
-            tail = ""
-            if log_file is not None and log_file.is_file():
-                tail = "\n" + "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
-            raise NodeError(f"timed out waiting for {what}{tail}")
-        time.sleep(0.2)
+    controlplane.wait_logged(what, ready, deadline, log_file, error=NodeError, interval_s=0.2)
 
 
 def _node_ready(client: KubeClient) -> bool:
