@@ -7,6 +7,7 @@ import re
 import pytest
 
 from infra.config.cost import MissingPriceError, cost_rows, estimate, total
+from infra.config.prices import price_list, price_rows
 from infra.config.profiles import PROFILES
 from infra.config.settings import parse_settings
 from infra.config.sizing import size, sizing_rows
@@ -46,6 +47,16 @@ def test_profiles_take_their_hubs_from_the_arithmetic(name: str) -> None:
 def test_cost_doc_table_per_profile_is_the_code(name: str) -> None:
     items = estimate(profile_settings(name))  # type: ignore[arg-type]
     assert generated(COST.read_text(), f"generated: profile {name}") == cost_rows(items)
+
+
+def test_cost_doc_price_table_is_the_code() -> None:
+    assert generated(COST.read_text(), "generated: prices") == price_rows()
+
+
+def test_every_price_says_whether_it_is_sourced_or_assumed() -> None:
+    for name, price in price_list().items():
+        assert price.evidence.startswith(("sourced: ", "assumption")), name
+        assert price.usd >= 0, name
 
 
 def test_cost_doc_table_of_the_prod_stack_is_the_code() -> None:

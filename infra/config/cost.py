@@ -40,10 +40,10 @@ def estimate(settings: Settings) -> list[Item]:
         *_event_hubs(hubs, PROFILES[settings.profile].events_per_second),
         Item(
             f"ZooKeeper disks ({settings.zookeeper.replicas} × {zookeeper_class})",
-            settings.zookeeper.replicas * p.ZOOKEEPER_DISK_MONTHLY.get(zookeeper_class, 0.0),
+            settings.zookeeper.replicas * _zookeeper_disk_monthly(zookeeper_class),
         ),
         _files(settings.flink.storage_size, zonal),
-        Item("Container Registry Basic", p.REGISTRY_DAILY * p.HOURS_PER_MONTH / 24),
+        Item("Container Registry Basic", p.REGISTRY_DAILY.usd * p.HOURS_PER_MONTH / 24),
     ]
 
 
@@ -54,13 +54,19 @@ def total(items: list[Item]) -> float:
 def _vm_hourly(size: str) -> float:
     if size not in p.VM_HOURLY:
         raise MissingPriceError(f"no list price for {size} in infra/config/prices.py")
-    return p.VM_HOURLY[size]
+    return p.VM_HOURLY[size].usd
+
+
+def _zookeeper_disk_monthly(storage_class: str) -> float:
+    """A class of the stack's own (``zookeeper.storageClass``) has no list price here: 0."""
+    price = p.ZOOKEEPER_DISK_MONTHLY.get(storage_class)
+    return price.usd if price else 0.0
 
 
 def _cluster(aks: AksSpec) -> list[Item]:
     nodes = aks.system_node_count + aks.node_count
     return [
-        Item(f"AKS control plane ({aks.tier} tier)", p.AKS_TIER_HOURLY[aks.tier] * p.HOURS_PER_MONTH),
+        Item(f"AKS control plane ({aks.tier} tier)", p.AKS_TIER_HOURLY[aks.tier].usd * p.HOURS_PER_MONTH),
         Item(
             f"system nodes ({aks.system_node_count} × {aks.system_vm_size})",
             aks.system_node_count * _vm_hourly(aks.system_vm_size) * p.HOURS_PER_MONTH,
@@ -72,13 +78,16 @@ def _cluster(aks: AksSpec) -> list[Item]:
         Item(
             f"node OS disks ({aks.system_node_count} × {SYSTEM_OS_DISK_GB} GiB, "
             f"{aks.node_count} × {USER_OS_DISK_GB} GiB)",
-            aks.system_node_count * p.OS_DISK_MONTHLY[SYSTEM_OS_DISK_GB]
-            + aks.node_count * p.OS_DISK_MONTHLY[USER_OS_DISK_GB],
+            aks.system_node_count * p.OS_DISK_MONTHLY[SYSTEM_OS_DISK_GB].usd
+            + aks.node_count * p.OS_DISK_MONTHLY[USER_OS_DISK_GB].usd,
         ),
-        Item("load balancer and outbound public IP", (p.LOAD_BALANCER_HOURLY + p.PUBLIC_IP_HOURLY) * p.HOURS_PER_MONTH),
+        Item(
+            "load balancer and outbound public IP",
+            (p.LOAD_BALANCER_HOURLY.usd + p.PUBLIC_IP_HOURLY.usd) * p.HOURS_PER_MONTH,
+        ),
         Item(
             f"Log Analytics ({p.LOG_GB_PER_NODE_DAY} GB per node and day, assumed)",
-            nodes * p.LOG_GB_PER_NODE_DAY * p.LOG_ANALYTICS_PER_GB * p.HOURS_PER_MONTH / 24,
+            nodes * p.LOG_GB_PER_NODE_DAY * p.LOG_ANALYTICS_PER_GB.usd * p.HOURS_PER_MONTH / 24,
         ),
     ]
 
@@ -88,7 +97,7 @@ def _event_hubs(hubs: EventHubsSpec, events_per_second: int) -> list[Item]:
         return [
             Item(
                 f"Event Hubs Premium ({hubs.throughput_units} PU)",
-                hubs.throughput_units * p.EVENT_HUBS_PU_HOURLY * p.HOURS_PER_MONTH,
+                hubs.throughput_units * p.EVENT_HUBS_PU_HOURLY.usd * p.HOURS_PER_MONTH,
             )
         ]
     # Ingress: the producers' events into the input hub and the job's into the output hub.
@@ -96,11 +105,11 @@ def _event_hubs(hubs: EventHubsSpec, events_per_second: int) -> list[Item]:
     return [
         Item(
             f"Event Hubs Standard ({hubs.throughput_units} TU)",
-            hubs.throughput_units * p.EVENT_HUBS_TU_HOURLY * p.HOURS_PER_MONTH,
+            hubs.throughput_units * p.EVENT_HUBS_TU_HOURLY.usd * p.HOURS_PER_MONTH,
         ),
         Item(
             f"Event Hubs ingress events ({2 * events_per_second} events/s)",
-            ingress_events / 1_000_000 * p.EVENT_HUBS_INGRESS_PER_MILLION,
+            ingress_events / 1_000_000 * p.EVENT_HUBS_INGRESS_PER_MILLION.usd,
         ),
     ]
 
@@ -109,7 +118,7 @@ def _files(size: str, zonal: bool) -> Item:
     units = {"Mi": 1 / 1024, "Gi": 1, "Ti": 1024}
     gib = int(size[:-2]) * units[size[-2:]]
     redundancy = "ZRS" if zonal else "LRS"
-    return Item(f"Azure Files for Flink ({size}, {redundancy})", gib * p.FILES_GIB_MONTHLY[redundancy])
+    return Item(f"Azure Files for Flink ({size}, {redundancy})", gib * p.FILES_GIB_MONTHLY[redundancy].usd)
 
 
 def cost_rows(items: list[Item]) -> list[str]:
