@@ -16,11 +16,14 @@ audits the workflows and .github/dependabot.yml offline.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -538,6 +541,103 @@ def test_secrets_are_read_only_inside_an_environment() -> None:
                     assert job_def["uses"] == SHARED_USES and job_def["secrets"] == "inherit"
 
 
+@pytest.mark.parametrize("digest", ["", "0" * 63, "A" * 64, "sha256:" + "0" * 64])
+def test_settings_check_refuses_a_missing_or_malformed_kubelogin_digest(tmp_path: Path, digest: str) -> None:
+    checked = run_settings_check(tmp_path, KUBELOGIN_SHA256=digest)
+    assert checked.returncode != 0
+    assert "variable KUBELOGIN_SHA256 must be the sha256 (64 lowercase hex digits) of kubelogin v" in checked.stdout
+    assert f"got '{digest}'" in checked.stdout
+
+
+# ------------------------------------------------------------------ kubelogin
+
+KUBELOGIN_STEP = "Install kubelogin (pinned release, sha256 checked)"
+
+
+def kubelogin_step() -> dict[str, Any]:
+    return next(s for s in shared_job()["steps"] if s.get("name") == KUBELOGIN_STEP)
+
+
+def test_kubelogin_version_is_one_pinned_release() -> None:
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", str(shared_job()["env"]["KUBELOGIN_VERSION"]))
+
+
+def test_kubelogin_is_installed_before_azure_login_and_pulumi() -> None:
+    names = [str(s.get("name", "")) for s in shared_job()["steps"]]
+    uses = [str(s.get("uses", "")) for s in shared_job()["steps"]]
+    install = names.index(KUBELOGIN_STEP)
+    login = next(i for i, u in enumerate(uses) if u.startswith("azure/login@"))
+    pulumi = next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions@"))
+    assert install < login < pulumi
+    assert kubelogin_step()["env"] == {"KUBELOGIN_SHA256": "${{ vars.KUBELOGIN_SHA256 }}"}
+
+
+def run_kubelogin_install(tmp_path: Path, digest_of: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the install step with a fake `curl` serving a zip laid out like the release's."""
+    binary = b"#!/bin/sh\necho kubelogin-fake-version\n"
+    archive = tmp_path / "release.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        info = zipfile.ZipInfo("bin/linux_amd64/kubelogin")
+        info.external_attr = 0o755 << 16
+        zipped.writestr(info, binary)
+    fake_bin = tmp_path / "fake-bin"
+    fake_bin.mkdir()
+    requested = tmp_path / "requested-url"
+    curl = fake_bin / "curl"
+    # The fake curl takes `-o FILE URL` as the step passes them; it records the URL.
+    curl.write_text(
+        '#!/bin/sh\nout=\'\'\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; -*) shift;;'
+        f' *) echo "$1" > {requested}; shift;; esac; done\ncp {archive} "$out"\n'
+    )
+    curl.chmod(0o755)
+    digest = hashlib.sha256(archive.read_bytes() if digest_of is None else digest_of).hexdigest()
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    github_path = tmp_path / "github-path"
+    github_path.touch()
+    env = {
+        "PATH": f"{fake_bin}:/usr/bin:/bin",
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_PATH": str(github_path),
+        "KUBELOGIN_VERSION": str(shared_job()["env"]["KUBELOGIN_VERSION"]),
+        "KUBELOGIN_SHA256": digest,
+    }
+    bash = shutil.which("bash")
+    assert bash
+    return subprocess.run(
+        [bash, "-e", "-c", str(kubelogin_step()["run"])], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_kubelogin_install_puts_the_checked_release_on_the_path(tmp_path: Path) -> None:
+    completed = run_kubelogin_install(tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    version = shared_job()["env"]["KUBELOGIN_VERSION"]
+    assert (tmp_path / "requested-url").read_text().strip() == (
+        f"https://github.com/Azure/kubelogin/releases/download/{version}/kubelogin-linux-amd64.zip"
+    )
+    path_entry = (tmp_path / "github-path").read_text().strip()
+    assert os.access(Path(path_entry) / "kubelogin", os.X_OK)
+    assert "kubelogin-fake-version" in completed.stdout
+
+
+def test_kubelogin_install_refuses_an_archive_with_another_digest(tmp_path: Path) -> None:
+    completed = run_kubelogin_install(tmp_path, digest_of=b"another release")
+    assert completed.returncode != 0
+    assert "FAILED" in completed.stdout + completed.stderr
+    assert (tmp_path / "github-path").read_text() == ""
+
+
+def runner_of(variables: dict[str, str]) -> Any:
+    return evaluate(str(shared_job()["runs-on"]), {"vars": variables})
+
+
+def test_pulumi_job_runs_on_the_runner_the_variable_names_else_ubuntu() -> None:
+    # A runner with a static egress inside the authorized IP ranges (docs/ci-cd.md).
+    assert runner_of({}) == "ubuntu-latest"
+    assert runner_of({"PULUMI_RUNNER": "flink-aks-deployer"}) == "flink-aks-deployer"
+
+
 def test_install_runs_before_azure_login() -> None:
     steps = shared_job()["steps"]
     install = next(i for i, s in enumerate(steps) if s.get("run") == INSTALL_COMMAND)
@@ -686,6 +786,9 @@ def test_identity_backend_and_passphrase_come_from_the_environment() -> None:
         "AZURE_TENANT_ID",
         "AZURE_SUBSCRIPTION_ID",
         "PULUMI_BACKEND_URL",
+        # Not per environment: the kubelogin digest and the runner with a static egress.
+        "KUBELOGIN_SHA256",
+        "PULUMI_RUNNER",
     }
 
 
@@ -702,6 +805,8 @@ def run_settings_check(tmp_path: Path, **overrides: str) -> subprocess.Completed
         "ARM_TENANT_ID": "x",
         "ARM_SUBSCRIPTION_ID": "x",
         "PULUMI_BACKEND_URL": "azblob://state?storage_account=flinkaksstate",
+        "KUBELOGIN_VERSION": str(shared_job()["env"]["KUBELOGIN_VERSION"]),
+        "KUBELOGIN_SHA256": "0" * 64,
         "GITHUB_OUTPUT": str(tmp_path / "output"),
         **overrides,
     }
