@@ -13,6 +13,7 @@ class ImageRef:
     registry: str
     repository: str
     tag: str
+    digest: str | None = None  # sha256:…; when set, the chart pulls by digest and ignores the tag
 
 
 @dataclass(frozen=True)

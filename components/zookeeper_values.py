@@ -2,7 +2,8 @@
 
 The image is configurable: since August 2025 Bitnami's free images live in
 ``bitnamilegacy`` (no more updates), which the chart accepts only with
-``global.security.allowInsecureImages``. Point ``image`` at a mirror you maintain.
+``global.security.allowInsecureImages``. Point ``image`` at a mirror you maintain, and
+pin it with ``image.digest`` (the chart then pulls ``registry/repository@digest``).
 """
 
 from __future__ import annotations
@@ -64,7 +65,11 @@ def helm_values(spec: ZooKeeperSpec, zonal: bool = False) -> dict[str, Any]:
             "registry": spec.image.registry,
             "repository": spec.image.repository,
             "tag": spec.image.tag,
+            "digest": spec.image.digest or "",
+            "pullPolicy": "IfNotPresent",
         },
+        # ZooKeeper does not talk to the API server: no token in its pods.
+        "automountServiceAccountToken": False,
         "tickTime": ZK_TICK_TIME_MS,
         "maxSessionTimeout": MAX_SESSION_TIMEOUT_MS,
         "fourlwCommandsWhitelist": "srvr, mntr, ruok",

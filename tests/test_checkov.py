@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from components.zookeeper_spec import ZooKeeperSpec
+from components.zookeeper_values import FULLNAME, POD_LABELS, helm_values
+from infra.compose.stack import NAMESPACE
+from infra.render.offline import stack_settings
 from tests.rendering import ROOT
 
 CONFIG = ROOT / ".checkov.yaml"
@@ -95,3 +100,96 @@ def test_checkov_suppressions_live_only_in_its_config_with_a_reason() -> None:
         assert lines[at - 1].strip().startswith("#"), f"{check}: say why it is skipped, in a comment above it"
     for path in [*ROOT.glob("infra/**/*.py"), *ROOT.glob("components/**/*.py")]:
         assert "checkov:skip" not in path.read_text(), f"{path.name}: suppress in {CONFIG.name}"
+
+
+# ------------------------------------------- ZooKeeper's chart objects (modelled)
+#
+# The ZooKeeper release is rendered by Helm at deployment from Bitnami's chart, whose
+# registry is not reachable here (and `helm` is not installed), so its objects are not
+# among the rendered manifests. What our values decide of them is modelled below as the
+# pinned chart (13.8.7) renders it: statefulset.yaml drops each security context's
+# `enabled` switch, names the image registry/repository@digest (or :tag without a digest)
+# with its pullPolicy, and carries the resources and the pod's automountServiceAccountToken;
+# networkpolicy.yaml selects the servers when networkPolicy.enabled. checkov audits the
+# model with the same config. Not modelled (the gap, docs/verification.md): what the chart
+# adds by itself (probes, environment, volumes, Services, PDB).
+
+
+def _without_switch(context: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in context.items() if name != "enabled"}
+
+
+def zookeeper_chart_objects(values: dict[str, Any]) -> list[dict[str, Any]]:
+    image = values["image"]
+    reference = f"{image['registry']}/{image['repository']}"
+    reference += f"@{image['digest']}" if image["digest"] else f":{image['tag']}"
+    metadata = {"name": FULLNAME, "namespace": NAMESPACE}
+    statefulset = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": metadata,
+        "spec": {
+            "replicas": values["replicaCount"],
+            "serviceName": f"{FULLNAME}-headless",
+            "selector": {"matchLabels": POD_LABELS},
+            "template": {
+                "metadata": {"labels": POD_LABELS},
+                "spec": {
+                    "automountServiceAccountToken": values["automountServiceAccountToken"],
+                    "securityContext": _without_switch(values["podSecurityContext"]),
+                    "containers": [
+                        {
+                            "name": "zookeeper",
+                            "image": reference,
+                            "imagePullPolicy": image["pullPolicy"],
+                            "securityContext": _without_switch(values["containerSecurityContext"]),
+                            "resources": values["resources"],
+                        }
+                    ],
+                },
+            },
+        },
+    }
+    objects = [statefulset]
+    if values["networkPolicy"]["enabled"]:
+        objects.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": metadata,
+                "spec": {"podSelector": {"matchLabels": POD_LABELS}, "policyTypes": ["Ingress", "Egress"]},
+            }
+        )
+    return objects
+
+
+def audit_zookeeper_model(directory: Path, spec: ZooKeeperSpec, zonal: bool) -> list[str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    for obj in zookeeper_chart_objects(helm_values(spec, zonal)):
+        (directory / f"{obj['kind'].lower()}.yaml").write_text(yaml.safe_dump(obj))
+    return [finding.split(" ")[0] for finding in findings_of(checkov(directory))]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_checkov_finds_only_the_tagged_default_image_in_zookeepers_values(tmp_path: Path, stack: str) -> None:
+    # The shipped default, bitnamilegacy/zookeeper, is frozen and referenced by tag (no
+    # digest of it could be read here): checkov wants a digest (CKV_K8S_43) and, for a tag,
+    # pullPolicy Always (CKV_K8S_15). A team sets `zookeeper.image.digest` for its mirror.
+    settings = stack_settings(stack)
+    assert settings.zookeeper.image.digest is None
+    found = audit_zookeeper_model(tmp_path / stack, settings.zookeeper, bool(settings.aks.zones))
+    assert sorted(found) == ["CKV_K8S_15", "CKV_K8S_43"]
+
+
+def test_checkov_finds_nothing_in_zookeepers_values_with_an_image_digest(tmp_path: Path) -> None:
+    settings = stack_settings("prod")
+    image = replace(settings.zookeeper.image, digest="sha256:" + "0123456789abcdef" * 4)
+    assert audit_zookeeper_model(tmp_path, replace(settings.zookeeper, image=image), zonal=True) == []
+
+
+def test_checkov_sees_a_privilege_granted_through_zookeepers_values(tmp_path: Path) -> None:
+    # The model carries our values to checkov: a privileged container in them is found.
+    values = helm_values(stack_settings("prod").zookeeper, zonal=True)
+    values["containerSecurityContext"] = {**values["containerSecurityContext"], "privileged": True}
+    (tmp_path / "statefulset.yaml").write_text(yaml.safe_dump(zookeeper_chart_objects(values)[0]))
+    assert "CKV_K8S_16" in [finding.split(" ")[0] for finding in findings_of(checkov(tmp_path))]

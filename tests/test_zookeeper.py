@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from components.flink.flink_config import ZK_SESSION_TIMEOUT_MS
 from components.zookeeper_values import connect_string
-from infra.config.zookeeper import DEFAULT_ZOOKEEPER_CHART, DEFAULT_ZOOKEEPER_CHART_VERSION
+from infra.config.validation import ConfigError
+from infra.config.zookeeper import DEFAULT_ZOOKEEPER_CHART, DEFAULT_ZOOKEEPER_CHART_VERSION, parse_zookeeper
 from tests.rendering import render
 
 
@@ -44,6 +47,30 @@ def test_legacy_bitnami_image_is_allowed_and_replaceable_by_a_mirror() -> None:
     assert mirrored["values"]["image"]["registry"] == "myacr.azurecr.io"
     assert mirrored["values"]["image"]["repository"] == "mirror/zookeeper"
     assert mirrored["values"]["image"]["tag"] == values["image"]["tag"]
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+def test_image_is_pulled_by_digest_when_one_is_set() -> None:
+    values = release(zookeeper={"image": {"registry": "myacr.azurecr.io", "digest": DIGEST}})["values"]
+    # Bitnami's chart renders registry/repository@digest when `image.digest` is set.
+    assert values["image"]["digest"] == DIGEST
+    assert values["image"]["registry"] == "myacr.azurecr.io"
+    assert release()["values"]["image"]["digest"] == ""
+
+
+@pytest.mark.parametrize("digest", ["latest", "sha256:" + "0" * 63, "sha256:" + "A" * 64, "0" * 64])
+def test_a_malformed_image_digest_is_refused_with_its_key(digest: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_zookeeper({"image": {"digest": digest}})
+    message = str(caught.value)
+    assert "flink-aks:zookeeper.image.digest" in message and digest in message
+    assert "sha256:<64 lowercase hex digits>" in message
+
+
+def test_zookeeper_pods_get_no_service_account_token() -> None:
+    assert release()["values"]["automountServiceAccountToken"] is False
 
 
 def test_a_chart_repository_url_uses_repository_options() -> None:

@@ -9,7 +9,7 @@ from infra.config import validation as v
 from infra.config.validation import ConfigError, key
 
 ZOOKEEPER_KEYS = ("chart", "chartVersion", "replicas", "storageSize", "storageClass", "image")
-IMAGE_KEYS = ("registry", "repository", "tag")
+IMAGE_KEYS = ("registry", "repository", "tag", "digest")
 
 DEFAULT_ZOOKEEPER_CHART = "oci://registry-1.docker.io/bitnamicharts/zookeeper"
 DEFAULT_ZOOKEEPER_CHART_VERSION = "13.8.7"
@@ -63,6 +63,14 @@ def parse_zookeeper(raw: Any) -> ZooKeeperSpec:
                 image.get("tag", tag),
                 r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}",
                 "an image tag such as 3.9.3-debian-12-r22",
+            ),
+            digest=None
+            if image.get("digest") is None
+            else v.matching(
+                key("zookeeper.image.digest"),
+                image["digest"],
+                r"sha256:[0-9a-f]{64}",
+                "an image digest sha256:<64 lowercase hex digits> (the chart then ignores the tag)",
             ),
         ),
     )
