@@ -182,6 +182,7 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
         fallback=spec.savepoint_fallback,
         retained_runs=spec.retained_runs,
         retained_savepoints=spec.retained_savepoints,
+        lock=spec.job_managers > 1,
     )
     flink["env"] += [{"name": name, "value": value} for name, value in env.items()]
     if spec.upgrade_mode == "savepoint":
