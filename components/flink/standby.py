@@ -31,8 +31,10 @@ CLASSES_DIR = "/leader-watch/classes"  # the compiled program (an emptyDir)
 FLINK_LIB_DIR = "/opt/flink/lib"  # the image's: Janino, the shaded ZooKeeper client
 HOSTNAME_KEY = "kubernetes.io/hostname"
 PROGRAM_PATTERNS = ("*.java", "*.sh")
-# A JVM with a small heap plus Janino compiling one class at start.
-RESOURCES = {"requests": {"cpu": "20m", "memory": "96Mi"}, "limits": {"cpu": "200m", "memory": "160Mi"}}
+# A JVM with a small heap plus Janino compiling one class at start. No CPU limit, as the
+# Flink containers: a CFS quota would throttle its ZooKeeper session and its probes of the
+# leader in bursts, the timing its role and fencing depend on.
+RESOURCES = {"requests": {"cpu": "20m", "memory": "96Mi"}, "limits": {"memory": "160Mi"}}
 
 
 def program_files() -> dict[str, str]:
