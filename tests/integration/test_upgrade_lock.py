@@ -31,11 +31,17 @@ class LockedStack(Stack):
     """Start steps as the JobManagers of a standby stack run them: with the lock."""
 
     def spawn(
-        self, name: str, fingerprint: str, mode: str = "stateless", conf: Path | None = None
+        self,
+        name: str,
+        fingerprint: str,
+        mode: str = "stateless",
+        conf: Path | None = None,
+        lock_timeout_s: int = 300,
     ) -> subprocess.Popen[str]:
         env = self.environment(fingerprint, mode, "refuse", None) | {
             "UPGRADE_LOCK": "zookeeper",
             "UPGRADE_LOCK_SESSION_MS": str(SESSION_MS),
+            "UPGRADE_LOCK_TIMEOUT_SECONDS": str(lock_timeout_s),
             "HOSTNAME": name,
         }
         if conf is not None:
@@ -91,10 +97,9 @@ def test_two_start_steps_racing_act_once(stack: LockedStack) -> None:
     assert stack.record("applied") == "b" * 32 and not stack.exists(LOCK)
 
 
-def test_a_holder_killed_mid_step_loses_the_lock_when_its_session_ends(stack: LockedStack, tmp_path: Path) -> None:
-    stack.store_job()
-    before = stack.job_id()
-    # The holder stops in its observe step, reading a config file that never comes (a FIFO).
+def stuck_holder(stack: LockedStack, tmp_path: Path) -> subprocess.Popen[str]:
+    """A start step holding the lock, stopped in its observe step: it reads a config file
+    that never comes (a FIFO)."""
     fifo = tmp_path / "conf-never-written"
     os.mkfifo(fifo)
     holder = stack.spawn("jm-0", "c" * 32, conf=fifo)
@@ -103,6 +108,14 @@ def test_a_holder_killed_mid_step_loses_the_lock_when_its_session_ends(stack: Lo
         assert holder.poll() is None and time.monotonic() < deadline, holder.communicate()[0]
         time.sleep(0.2)
     assert stack.exists(LOCK)
+    return holder
+
+
+def test_a_holder_killed_mid_step_loses_the_lock_when_its_session_ends(stack: LockedStack, tmp_path: Path) -> None:
+    stack.store_job()
+    before = stack.job_id()
+    holder = stuck_holder(stack, tmp_path)
+    deadline = time.monotonic() + WAIT_S
     waiter = stack.spawn("jm-1", "c" * 32)
     while "waiting for the upgrade lock" not in stack.history():
         assert waiter.poll() is None and time.monotonic() < deadline, waiter.communicate()[0]
@@ -118,3 +131,35 @@ def test_a_holder_killed_mid_step_loses_the_lock_when_its_session_ends(stack: Lo
     assert job_id_passed(output) == stack.job_id() != before
     assert stack.record("applied") == "c" * 32 and not stack.exists(LOCK)
     print(f"waiter acted {waited_s:.1f}s after the holder's kill (session timeout {SESSION_MS} ms)")
+
+
+def test_a_waiter_gives_up_after_its_bound_and_changes_nothing(stack: LockedStack, tmp_path: Path) -> None:
+    stack.store_job()
+    applied = stack.record("applied")
+    holder = stuck_holder(stack, tmp_path)
+    try:
+        waiter = stack.spawn("jm-1", "c" * 32, lock_timeout_s=3)
+        output = waiter.communicate(timeout=WAIT_S)[0]
+        assert waiter.returncode == 1, output
+        assert "still held after 3s: not starting (the container restarts and tries again)" in output
+        assert "ARG" not in output and stack.record("applied") == applied and stack.exists(GRAPH)
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+
+
+def test_a_holder_that_refuses_releases_the_lock_before_it_waits_for_the_operator(stack: LockedStack) -> None:
+    stack.start("d" * 32, mode="stateless")
+    job = stack.job_id()
+    results = stack.data / "ha" / "job-result-store" / CLUSTER
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{job}.json").write_text(f'{{"result":{{"id":"{job}","application-status":"CANCELED"}},"version":1}}')
+    both = [stack.spawn(name, "d" * 32) for name in ("jm-0", "jm-1")]
+    deadline = time.monotonic() + WAIT_S
+    while stack.history().count("NOT starting the job") < 2:
+        assert all(p.poll() is None for p in both) and time.monotonic() < deadline, stack.history()
+        time.sleep(0.2)
+    assert stack.history().count("released the upgrade lock") >= 2 and not stack.exists(LOCK)
+    for process in both:  # both wait for the operator, without the lock; SIGTERM ends the wait
+        process.send_signal(signal.SIGTERM)
+        assert "ARG" not in finished(process)
