@@ -19,6 +19,7 @@ PINNED: dict[str, Any] = {"flink": {"rpcPortMode": "pinned"}}
 ONE_POD_IP: dict[str, Any] = {"flink": {"rpcPortMode": "podIp"}}
 JOBMANAGER = {"app.kubernetes.io/name": "flink", "app.kubernetes.io/component": "jobmanager"}
 POD_IP = {"fieldRef": {"fieldPath": "status.podIP"}}
+ZONE = "topology.kubernetes.io/zone"
 
 
 def jobmanager(stack: str = "dev", **overrides: Any) -> dict[str, Any]:
@@ -48,9 +49,6 @@ def test_standby_jobmanagers_are_replicas_recreated_together_and_kept_apart() ->
     assert jobmanager(**ONE_POD_IP)["spec"]["replicas"] == 1
 
 
-ZONE = "topology.kubernetes.io/zone"
-
-
 def test_each_jobmanager_advertises_its_pod_ip_and_reads_its_role() -> None:
     template = jobmanager(**STANDBY)["spec"]["template"]
     flink = container(template, "flink")
@@ -62,7 +60,7 @@ def test_each_jobmanager_advertises_its_pod_ip_and_reads_its_role() -> None:
     mounts = {m["name"]: m for m in flink["volumeMounts"]}
     assert mounts["role"] == {"name": "role", "mountPath": leader_watch.ROLE_DIR, "readOnly": True}
     assert [c["name"] for c in template["spec"]["containers"]] == ["flink", leader_watch.CONTAINER]
-    assert "serviceAccountName" not in template["spec"] or template["spec"]["serviceAccountName"] == "flink"
+    assert template["spec"]["serviceAccountName"] == "flink", "workload identity's, not the port-patcher's"
 
 
 def test_the_leader_watch_runs_its_program_from_the_config_map_with_the_interfaces_environment() -> None:
