@@ -20,8 +20,9 @@ import yaml
 from components.zookeeper_spec import ZooKeeperSpec
 from components.zookeeper_values import FULLNAME, POD_LABELS, helm_values
 from infra.compose.stack import NAMESPACE
+from infra.render.cli import write_manifests
 from infra.render.offline import stack_settings
-from tests.rendering import ROOT
+from tests.rendering import ROOT, STANDBY, render
 
 CONFIG = ROOT / ".checkov.yaml"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
@@ -76,6 +77,15 @@ def test_checkov_finds_nothing_in_the_manifests_of_every_shipped_stack(tmp_path:
     summary = report["summary"]
     assert summary["parsing_errors"] == 0
     assert summary["passed"] > 0
+
+
+def test_checkov_finds_nothing_in_a_stack_with_standby_jobmanagers(tmp_path: Path) -> None:
+    """rpcPortMode podIp with two JobManagers: the leader-watch container, its ConfigMap, the anti-affinity."""
+    written = write_manifests(render("dev", preview=False, **STANDBY), tmp_path / "dev-standby")
+    assert any("leader-watch" in path.read_text() for path in written)
+    report = checkov(tmp_path)
+    assert findings_of(report) == [], "checkov findings (fix them, or suppress in .checkov.yaml with the reason)"
+    assert report["returncode"] == 0 and report["summary"]["parsing_errors"] == 0
 
 
 def test_checkov_fails_a_privileged_container(tmp_path: Path) -> None:

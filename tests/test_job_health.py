@@ -23,8 +23,10 @@ LIMIT_S = 600
 REST_DOWN_S = 60
 
 
-def run(name: str, tmp_path: Path, port: int) -> subprocess.CompletedProcess[str]:
-    """One probe as the kubelet runs it: ``bash -c PROGRAM NAME`` with the container's env."""
+def run(name: str, tmp_path: Path, port: int, role: str | None = None) -> subprocess.CompletedProcess[str]:
+    """One probe as the kubelet runs it: ``bash -c PROGRAM NAME`` with the container's env.
+
+    ``role``: as in rpcPortMode podIp, the leader watch's ROLE_FILE holds it ("": no file yet)."""
     env = {
         "PATH": "/usr/bin:/bin",
         "HEALTH_STATE_DIR": str(tmp_path / "health"),
@@ -33,6 +35,12 @@ def run(name: str, tmp_path: Path, port: int) -> subprocess.CompletedProcess[str
         "UNHEALTHY_AFTER_SECONDS": str(LIMIT_S),
         "REST_DOWN_AFTER_SECONDS": str(REST_DOWN_S),
     }
+    if role is not None:
+        role_file = tmp_path / "role"
+        env["ROLE_FILE"] = str(role_file)
+        role_file.unlink(missing_ok=True)
+        if role:
+            role_file.write_text(f"{role}\n")
     (tmp_path / "health").mkdir(exist_ok=True)
     (tmp_path / "upgrades").mkdir(exist_ok=True)
     return subprocess.run(["bash", "-c", JOB_PROBE, name], env=env, capture_output=True, text=True, timeout=60)
@@ -163,3 +171,45 @@ def test_startup_waits_for_the_rest_api_only(tmp_path: Path, flink: FakeFlinkRes
 def test_an_unknown_probe_name_is_an_error(tmp_path: Path, flink: FakeFlinkRest) -> None:
     result = run("alive", tmp_path, flink.port)
     assert result.returncode == 2 and "startup, readiness or liveness" in result.stdout
+
+
+# ------------------------------------------------------------------ standby JobManagers (podIp)
+
+
+def test_with_a_leader_watch_readiness_is_a_role_and_the_leaders_job_running(
+    tmp_path: Path, flink: FakeFlinkRest
+) -> None:
+    port = flink.port
+    flink.state = "RESTARTING"  # the standby's REST API shows the leader's job
+    assert run("readiness", tmp_path, port, role="standby").returncode == 0, "a standby is Ready while healthy"
+    result = run("readiness", tmp_path, port, role="leader")
+    assert result.returncode == 1 and "job RESTARTING" in result.stdout
+    flink.state = "RUNNING"
+    assert run("readiness", tmp_path, port, role="leader").returncode == 0
+    result = run("readiness", tmp_path, port, role="")
+    assert result.returncode == 1 and "no role from the leader watch yet" in result.stdout
+    stop(flink)
+    result = run("readiness", tmp_path, port, role="standby")
+    assert result.returncode == 1 and "not answering" in result.stdout
+
+
+def test_a_standby_is_never_restarted_for_the_leaders_stuck_job(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    assert run("liveness", tmp_path, port, role="leader").returncode == 0
+    backdate(tmp_path, LIMIT_S + 100)
+    assert run("liveness", tmp_path, port, role="leader").returncode == 1, "the leader restarts"
+    assert run("liveness", tmp_path, port, role="standby").returncode == 0, "the standby does not"
+    assert not list((tmp_path / "health").glob("job-progress-*")), "forgotten while not leading"
+    # Leading later, its window starts then (not at an old leadership's last progress).
+    assert run("liveness", tmp_path, port, role="leader").returncode == 0
+    assert int(state_file(tmp_path, "job-progress").read_text().split()[1]) >= int(time.time()) - 5
+    assert run("liveness", tmp_path, port, role="").returncode == 0, "no role yet: the REST rule only"
+
+
+def test_a_standby_whose_rest_api_stays_down_is_restarted(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    port = flink.port
+    stop(flink)
+    assert run("liveness", tmp_path, port, role="standby").returncode == 0, "down briefly"
+    state_file(tmp_path, "rest-down").write_text(f"{int(time.time()) - REST_DOWN_S - 10}\n")
+    result = run("liveness", tmp_path, port, role="standby")
+    assert result.returncode == 1 and "not answering for" in result.stdout

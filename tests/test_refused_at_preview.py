@@ -62,3 +62,17 @@ def test_the_shipped_prod_stack_passes(tmp_path: Path, monkeypatch: pytest.Monke
 def test_the_shipped_prod_stack_marks_its_example_values() -> None:
     text = (ROOT / "Pulumi.prod.yaml").read_text()
     assert text.count("# replace with your") == 4  # the admin group, both ranges, the alert email
+
+
+def test_standby_jobmanagers_without_pod_ip_advertisement_are_refused_before_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = {**prod_with(), "flink-aks:flink": {**PROD.get("flink-aks:flink", {}), "jobManagers": 2}}
+    monkeypatch.chdir(stack_file(tmp_path, config))
+    assert cli.main(["prod", "--manifests", str(tmp_path / "manifests")]) == 1
+    error = capsys.readouterr().err
+    assert (
+        "flink-aks:flink.jobManagers: got 2; allowed: 1 with rpcPortMode sidecar; 2 to 3 only with rpcPortMode podIp"
+        in error
+    )
+    assert not (tmp_path / "manifests").exists() or not list((tmp_path / "manifests").iterdir()), "nothing rendered"

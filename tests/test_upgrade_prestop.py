@@ -23,7 +23,10 @@ def flink() -> Iterator[FakeFlinkRest]:
         yield server
 
 
-def pre_stop(tmp_path: Path, port: int, mode: str = "savepoint") -> subprocess.CompletedProcess[str]:
+def pre_stop(
+    tmp_path: Path, port: int, mode: str = "savepoint", role: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``role``: as in rpcPortMode podIp, the leader watch's ROLE_FILE holds it ("": no file)."""
     env = {
         "PATH": "/usr/bin:/bin",
         "UPGRADE_MODE": mode,
@@ -31,6 +34,11 @@ def pre_stop(tmp_path: Path, port: int, mode: str = "savepoint") -> subprocess.C
         "FLINK_REST_PORT": str(port),
         "SAVEPOINT_TIMEOUT_SECONDS": "20",
     }
+    if role is not None:
+        env["ROLE_FILE"] = str(tmp_path / "role")
+        (tmp_path / "role").unlink(missing_ok=True)
+        if role:
+            (tmp_path / "role").write_text(f"{role}\n")
     return subprocess.run(["bash", "-c", SAVEPOINT_BEFORE_STOP], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -68,3 +76,13 @@ def test_other_modes_do_nothing(tmp_path: Path, flink: FakeFlinkRest) -> None:
     for mode in ("last-state", "stateless"):
         assert pre_stop(tmp_path, flink.port, mode=mode).returncode == 0
     assert flink.requests == [] and not (tmp_path / "state").exists()
+
+
+def test_with_standbys_only_the_leader_takes_the_savepoint(tmp_path: Path, flink: FakeFlinkRest) -> None:
+    # A standby's REST API reaches the leader's job: its hook must not trigger a savepoint.
+    for role in ("standby", ""):
+        result = pre_stop(tmp_path, flink.port, role=role)
+        assert result.returncode == 0 and "not the leader: no savepoint taken" in result.stdout, role
+    assert flink.requests == [] and recorded(tmp_path) is None
+    assert pre_stop(tmp_path, flink.port, role="leader").returncode == 0
+    assert recorded(tmp_path) == "file:/flink-data/savepoints/savepoint-1"

@@ -15,7 +15,7 @@ from components.flink.network_policies import ports_of
 from components.zookeeper_values import helm_values
 from infra.config.flink import FLINK_IMAGES
 from infra.render.offline import render_config
-from tests.rendering import ROOT, k8s_object, kubernetes_objects, render, settings_of
+from tests.rendering import ROOT, STANDBY, k8s_object, kubernetes_objects, render, settings_of
 from tests.test_target import SECRET_KEYS, existing
 
 DIGEST = re.compile(r"^[^@\s]+:[^@\s]+@sha256:[0-9a-f]{64}$")
@@ -120,6 +120,8 @@ def test_jobmanager_egress_is_taskmanagers_itself_zookeeper_kafka_dns_and_the_ap
     pinned = policy("flink-jobmanager", overrides=PINNED)["egress"]
     assert {"ports": tcp(443, 6443)} not in pinned  # no sidecar, no API access
     assert {"to": [{"podSelector": {"matchLabels": JOBMANAGER}}], "ports": tcp(6123)} in pinned
+    # podIp: the same; the other JobManagers' RPC (the leader watch's probe, a standby's REST calls).
+    assert policy("flink-jobmanager", overrides=STANDBY)["egress"] == pinned
 
 
 def test_taskmanagers_talk_to_the_jobmanager_each_other_zookeeper_kafka_and_dns_only() -> None:
@@ -201,14 +203,18 @@ def test_zookeeper_pods_meet_restricted_whatever_the_charts_defaults() -> None:
     assert values["volumePermissions"] == {"enabled": False}  # its init container runs as root
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_every_flink_container_has_liveness_and_readiness_probes(stack: str) -> None:
-    """What lets .checkov.yaml suppress the probe checks (the sidecar has nothing to probe)."""
+@pytest.mark.parametrize(("stack", "overrides"), [("dev", {}), ("prod", {}), ("dev", STANDBY)])
+def test_every_flink_container_has_liveness_and_readiness_probes(stack: str, overrides: dict[str, Any]) -> None:
+    """What lets .checkov.yaml suppress the probe checks (the sidecar and the leader watch have nothing to probe)."""
     for name in ("flink-jobmanager", "flink-taskmanager"):
-        spec = k8s_object(render(stack), "Deployment", name)["spec"]["template"]["spec"]
+        spec = k8s_object(render(stack, **overrides), "Deployment", name)["spec"]["template"]["spec"]
         flink = next(c for c in spec["containers"] if c["name"] == "flink")
         assert "livenessProbe" in flink and "readinessProbe" in flink
-        assert [c["name"] for c in spec["containers"]] in (["flink"], ["flink", "port-patcher"])
+        assert [c["name"] for c in spec["containers"]] in (
+            ["flink"],
+            ["flink", "port-patcher"],
+            ["flink", "leader-watch"],
+        )
 
 
 # ------------------------------------------------------------------ images

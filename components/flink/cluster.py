@@ -17,6 +17,7 @@ from components.flink import (
     pods,
     services,
     sidecar,
+    standby,
     workload_identity,
     zones,
 )
@@ -101,17 +102,20 @@ class FlinkJobCluster(pulumi.ComponentResource):
         )
         if s.sidecar:
             sidecar.declare(name, ns, parent=self, identity_client_id=client_id)
+        if s.pod_ip:
+            standby.declare(name, ns, parent=self)
+        not_ready = services.publish_not_ready(s.job_managers)
         k8s.core.v1.Service(
             f"{name}-jobmanager-service",
             metadata=meta(ns, JOBMANAGER_SERVICE),
             # In sidecar mode without `rpc`: the sidecar adds that entry and owns it.
-            spec=services.jobmanager_service_spec(s.sidecar),
+            spec=services.jobmanager_service_spec(s.sidecar, publish_not_ready=not_ready),
             opts=child,
         )
         ui = k8s.core.v1.Service(
             f"{name}-ui-service",
             metadata=meta(ns, UI_SERVICE, annotations=services.ui_service_annotations(args.ui.exposure)),
-            spec=services.ui_service_spec(args.ui.exposure, args.ui.allowed_cidrs),
+            spec=services.ui_service_spec(args.ui.exposure, args.ui.allowed_cidrs, publish_not_ready=not_ready),
             opts=child,
         )
         # The JobManager rolls on the keys it reads, the TaskManagers on the whole file.
@@ -123,7 +127,7 @@ class FlinkJobCluster(pulumi.ComponentResource):
             config_checksum=pulumi.Output.all(**jobmanager_config(config)).apply(to_config_yaml).apply(_sha256),
             fingerprint=fingerprint,
         )
-        jobmanager_pod = pods.jobmanager_template(ctx, sidecar.with_port_patcher if s.sidecar else None)
+        jobmanager_pod = pods.jobmanager_template(ctx, _rpc_port_step(s, ctx))
         taskmanager_ctx = replace(ctx, config_checksum=config_yaml.apply(_sha256))
         taskmanager_pod = _spread(pods.taskmanager_template(taskmanager_ctx), labels("taskmanager"), args.zonal)
         if client_id is not None:
@@ -133,8 +137,10 @@ class FlinkJobCluster(pulumi.ComponentResource):
             f"{name}-jobmanager",
             metadata=meta(ns, JOBMANAGER_DEPLOYMENT),
             spec={
-                "replicas": 1,
-                # Never two JobManagers at once: the old one must be gone first.
+                # One, or (podIp) a leader and standbys, all advertising their pod IPs.
+                "replicas": s.job_managers,
+                # Never an old JobManager beside a new one: all old ones are gone before
+                # the new ones start (their start step, under its lock, applies the change).
                 "strategy": {"type": "Recreate"},
                 "selector": {"matchLabels": labels("jobmanager")},
                 "template": jobmanager_pod,
@@ -178,6 +184,15 @@ class FlinkJobCluster(pulumi.ComponentResource):
         self.register_outputs(
             {"ui_url": self.ui_url, "port_forward_command": self.port_forward_command, "job": self.deployed_job}
         )
+
+
+def _rpc_port_step(s: FlinkSpec, ctx: pods.PodContext) -> pods.Step | None:
+    """What the RPC-port mode adds to the JobManager's pod: the port-patcher, or the pod IP and leader watch."""
+    if s.sidecar:
+        return sidecar.with_port_patcher
+    if s.pod_ip:
+        return lambda pod: standby.with_pod_ip(pod, ctx)
+    return None
 
 
 def _deployed_job(s: FlinkSpec, fingerprint: str, jobmanager_pod: str, taskmanager_pod: str) -> DeployedJob:

@@ -3,9 +3,12 @@ updates, the autoscaler) may evict at once. Pure functions.
 
 - TaskManagers: one at a time. Each eviction restarts the job from its latest
   checkpoint; taking several at once would leave it unschedulable until they return.
-- JobManager (one replica): ``maxUnavailable: 1``, stated rather than left out. A budget
-  of ``minAvailable: 1`` would block every drain of its node, and with it every AKS
-  upgrade; ZooKeeper HA brings the job back once the pod runs on another node.
+- JobManager: ``maxUnavailable: 1``, stated rather than left out. With one replica a
+  budget of ``minAvailable: 1`` would block every drain of its node, and with it every AKS
+  upgrade; ZooKeeper HA brings the job back once the pod runs on another node. With
+  standbys (``flink.jobManagers`` > 1, on different nodes) one JobManager at a time: a
+  drain of the leader's node waits until the standby is Ready (it is Ready as a standby,
+  not only as the leader: see ``job_health``), which then takes over.
 
 Unhealthy pods may always be evicted, so a crash-looping pod never blocks a drain.
 """

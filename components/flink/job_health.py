@@ -16,6 +16,15 @@ image guarantees nothing else), run as ``startup``, ``readiness`` or ``liveness`
   RUNNING fails it only through that bound; the start step's refusal never does. The
   kubelet then restarts the JobManager container: HA recovery from the latest checkpoint.
 
+With standby JobManagers (``rpcPortMode: podIp``) the leader watch writes each one's role
+to ``ROLE_FILE`` (``leader_watch``). Readiness is then the JobManager healthy with a role
+(its REST API answers, the file says ``leader`` or ``standby``; the leader's job RUNNING
+too), never the leader alone: a standby that is never Ready would keep every rollout from
+completing and make the disruption budget count it unhealthy, so the leader's node could
+not be drained. The job's checks are the leader's only: a standby's REST API answers
+through the leader's dispatcher, so its view is the leader's job, and a stuck job must
+restart the leader; a standby's liveness is its REST API answering.
+
 Liveness remembers progress in files per JobManager process (keyed by the start time of
 the container's PID 1) under ``HEALTH_STATE_DIR`` (``/tmp``, an emptyDir).
 """

@@ -17,6 +17,7 @@ JOBMANAGER_SERVICE = "flink-jobmanager"  # internal: rpc, blob, rest; Flink's jo
 UI_SERVICE = "flink-ui"  # the REST port only
 PORT_PATCHER_CONFIG_MAP = "flink-port-patcher"  # the sidecar's program
 PORT_PATCHER_SERVICE_ACCOUNT = "flink-port-patcher"  # also its Role and RoleBinding
+LEADER_WATCH_CONFIG_MAP = "flink-leader-watch"  # the leader watch's program (rpcPortMode podIp)
 FLINK_SERVICE_ACCOUNT = "flink"  # workload identity: the Flink pods' (components/flink/workload_identity.py)
 
 # Paths inside the pods

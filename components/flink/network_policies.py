@@ -7,6 +7,13 @@ to each other, and out only to ZooKeeper, Kafka, DNS, (the sidecar) the Kubernet
 and (workload identity) Entra ID; the REST port is open only to the networks the UI is
 served to, the metrics port only to Azure Monitor's Prometheus collector.
 
+``rpcPortMode: podIp`` needs nothing beyond ``pinned``: NetworkPolicy matches pods by their
+IPs whatever address a client dialled, so TaskManagers reaching the leader at its pod IP
+use the rules that admit them through the Service; the JobManagers reach each other on
+RPC (6123: the leader watch probes the leader's RPC port from the other pod, a standby's
+REST API calls the leader's dispatcher) by the JobManager-to-JobManager rules; the leader
+watch talks to ZooKeeper only; no API-server egress (no sidecar).
+
 What NetworkPolicy cannot say, and what the policies therefore allow:
 - The JobManager's RPC port in ``rpcPortMode: sidecar`` is random (ephemeral), so the
   Flink pods may reach the JobManager on any port; only the Flink pods may.
@@ -132,7 +139,8 @@ def default_deny_spec() -> dict[str, Any]:
 def jobmanager_spec(inputs: PolicyInputs) -> dict[str, Any]:
     rpc = _jobmanager_rpc(inputs.sidecar)
     ingress = [
-        # TaskManagers (and the JobManager itself, through its Service): RPC and blob.
+        # TaskManagers, the JobManager itself (through its Service) and (podIp) the other
+        # JobManagers (the leader watch's probe, a standby's REST calls): RPC and blob.
         _rule([_pods(FLINK_PODS)], None if rpc is None else [*rpc, *_tcp(BLOB_PORT)], "from"),
         _metrics_ingress(),
     ]
@@ -140,7 +148,7 @@ def jobmanager_spec(inputs: PolicyInputs) -> dict[str, Any]:
         ingress.append(_rule([{"ipBlock": {"cidr": cidr}} for cidr in inputs.ui_cidrs], _tcp(REST_PORT), "from"))
     egress = [
         _rule([_pods(labels("taskmanager"))], _tcp(TASKMANAGER_RPC_PORT), "to"),
-        _rule([_pods(labels("jobmanager"))], rpc, "to"),
+        _rule([_pods(labels("jobmanager"))], rpc, "to"),  # itself, and the leader from a standby
         *_common_egress(inputs),
     ]
     if inputs.sidecar:

@@ -57,7 +57,7 @@ class PodContext:
     fingerprint: str  # components.flink.fingerprint.job_fingerprint of the stack's job
 
 
-def _container(pod: Pod, name: str) -> dict[str, Any]:
+def container(pod: Pod, name: str) -> dict[str, Any]:
     return next(c for c in pod["spec"]["containers"] if c["name"] == name)
 
 
@@ -116,7 +116,7 @@ def with_prepared_files(pod: Pod, ctx: PodContext) -> Pod:
             "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
         }
     )
-    _container(pod, "flink")["volumeMounts"] += [
+    container(pod, "flink")["volumeMounts"] += [
         {"name": "conf", "mountPath": "/opt/flink/conf"},
         {"name": "usrlib", "mountPath": "/opt/flink/usrlib"},
     ]
@@ -135,7 +135,7 @@ def with_kafka(pod: Pod) -> Pod:
             },
         }
     )
-    flink = _container(pod, "flink")
+    flink = container(pod, "flink")
     flink["envFrom"] = kafka_secret.env_from_config_map()
     flink["volumeMounts"].append({"name": "kafka", "mountPath": kafka_secret.MOUNT_PATH, "readOnly": True})
     return pod
@@ -144,7 +144,7 @@ def with_kafka(pod: Pod) -> Pod:
 def with_shared_volume(pod: Pod) -> Pod:
     """The RWX volume for HA metadata, checkpoints and savepoints."""
     pod["spec"]["volumes"].append({"name": "data", "persistentVolumeClaim": {"claimName": DATA_CLAIM}})
-    _container(pod, "flink")["volumeMounts"].append({"name": "data", "mountPath": DATA_MOUNT})
+    container(pod, "flink")["volumeMounts"].append({"name": "data", "mountPath": DATA_MOUNT})
     return pod
 
 
@@ -170,7 +170,7 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
     also runs when only the container restarts; see ``upgrade_scripts``.
     """
     spec = ctx.spec
-    flink = _container(pod, "flink")
+    flink = container(pod, "flink")
     flink["command"] = ["bash", "-c", upgrade_scripts.start_program(IMAGE_ENTRYPOINT), "jobmanager"]
     env = upgrade_scripts.upgrade_environment(
         cluster_id=ctx.cluster_id,
@@ -182,6 +182,7 @@ def with_upgrades(pod: Pod, ctx: PodContext) -> Pod:
         fallback=spec.savepoint_fallback,
         retained_runs=spec.retained_runs,
         retained_savepoints=spec.retained_savepoints,
+        lock=spec.job_managers > 1,
     )
     flink["env"] += [{"name": name, "value": value} for name, value in env.items()]
     if spec.upgrade_mode == "savepoint":
@@ -205,11 +206,11 @@ def with_hardening(pod: Pod) -> Pod:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["volumes"] += [{"name": "tmp", "emptyDir": {}}, {"name": "log", "emptyDir": {}}]
-    flink = _container(pod, "flink")
+    flink = container(pod, "flink")
     flink["volumeMounts"] += [{"name": "tmp", "mountPath": "/tmp"}, {"name": "log", "mountPath": "/opt/flink/log"}]
-    for container in spec["initContainers"] + spec["containers"]:
-        container["securityContext"] = {
-            **container.get("securityContext", {}),
+    for each in spec["initContainers"] + spec["containers"]:
+        each["securityContext"] = {
+            **each.get("securityContext", {}),
             "allowPrivilegeEscalation": False,
             "readOnlyRootFilesystem": True,
             "capabilities": {"drop": ["ALL"]},
@@ -223,8 +224,9 @@ def _apply(pod: Pod, *steps: Step) -> Pod:
     return pod
 
 
-def jobmanager_template(ctx: PodContext, sidecar: Step | None = None) -> Pod:
-    """The JobManager's pod; ``sidecar`` is the port-patcher's step (``sidecar.with_port_patcher``)."""
+def jobmanager_template(ctx: PodContext, rpc_port_step: Step | None = None) -> Pod:
+    """The JobManager's pod; ``rpc_port_step`` is its RPC-port mode's: the port-patcher
+    (``sidecar.with_port_patcher``) or the pod IP and leader watch (``standby.with_pod_ip``)."""
     spec = ctx.spec
     args = ["standalone-job", "--job-classname", spec.job_class_name, *spec.job_args]
     steps: list[Step] = [
@@ -234,10 +236,10 @@ def jobmanager_template(ctx: PodContext, sidecar: Step | None = None) -> Pod:
         lambda p: with_zookeeper_wait(p, ctx),
         lambda p: with_upgrades(p, ctx),
     ]
-    if sidecar is not None:
-        steps.append(sidecar)
+    if rpc_port_step is not None:
+        steps.append(rpc_port_step)
     pod = _apply(base(ctx, "jobmanager", args), *steps, with_hardening)
-    flink = _container(pod, "flink")
+    flink = container(pod, "flink")
     flink["ports"] = [
         {"name": "rpc", "containerPort": RPC_PORT},
         {"name": "blob", "containerPort": BLOB_PORT},
@@ -253,7 +255,7 @@ def jobmanager_template(ctx: PodContext, sidecar: Step | None = None) -> Pod:
 
 def with_job_probes(pod: Pod, ctx: PodContext) -> Pod:
     """Startup, readiness and liveness follow the job (see ``job_health``), not just the REST port."""
-    flink = _container(pod, "flink")
+    flink = container(pod, "flink")
     flink["env"] += [
         {"name": "UNHEALTHY_AFTER_SECONDS", "value": str(ctx.spec.unhealthy_after_s)},
         {"name": "REST_DOWN_AFTER_SECONDS", "value": str(job_health.REST_DOWN_AFTER_S)},
@@ -289,7 +291,7 @@ def taskmanager_template(ctx: PodContext) -> Pod:
         with_shared_volume,
         with_hardening,
     )
-    flink = _container(pod, "flink")
+    flink = container(pod, "flink")
     flink["ports"] = [{"name": "rpc", "containerPort": TASKMANAGER_RPC_PORT}, metrics_port()]
     memory = ctx.spec.task_manager_memory.kubernetes_quantity  # the limit: as the JobManager's
     flink["resources"] = {

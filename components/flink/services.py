@@ -5,9 +5,19 @@ sidecar only (in sidecar mode the stack declares blob and rest, the sidecar adds
 The UI Service carries port 8081 and nothing else, so the RPC and blob ports are never
 on a load balancer.
 
-Both publish the JobManager while it is not Ready (its readiness is the job RUNNING, see
-``job_health``): TaskManagers must reach it for the job to run, and the UI shows why the
-job does not.
+Both select every JobManager. With one JobManager both publish it while it is not Ready
+(its readiness is the job RUNNING, see ``job_health``): in sidecar and pinned modes
+TaskManagers reach it through the Service before the job can run, and the UI shows why the
+job does not run.
+
+With standby JobManagers (``rpcPortMode: podIp``, ``flink.jobManagers`` > 1) they select
+the leader and the standbys, and publish Ready ones only. Nobody needs the Service to reach
+a JobManager that is not Ready: TaskManagers and standbys find the leader's pod IP through
+ZooKeeper. Flink's REST API on a standby serves through the leader's dispatcher, so the UI
+shows the leader's view whichever JobManager answers; a standby is Ready while its REST API
+answers and it has a role, the leader while the job is RUNNING too. So while the leader's
+job restarts, the standby answers and the UI shows why; a JobManager that does not answer
+(starting, or between leaders) gets no traffic.
 """
 
 from __future__ import annotations
@@ -19,8 +29,14 @@ from components.flink.names import BLOB_PORT, REST_PORT, RPC_PORT, UI_SERVICE, l
 AZURE_INTERNAL_LB = "service.beta.kubernetes.io/azure-load-balancer-internal"
 
 
-def jobmanager_service_spec(sidecar: bool) -> dict[str, Any]:
-    """rpc, blob and rest; in sidecar mode blob and rest only.
+def publish_not_ready(job_managers: int) -> bool:
+    """Publish JobManagers that are not Ready: with one JobManager; not with standbys."""
+    return job_managers == 1
+
+
+def jobmanager_service_spec(sidecar: bool, publish_not_ready: bool = True) -> dict[str, Any]:
+    """rpc, blob and rest; in sidecar mode blob and rest only. In podIp mode the ``rpc``
+    entry is unused (each JobManager's RPC is reached at its pod IP) and kept as in pinned.
 
     Field ownership: in sidecar mode the port-patcher adds the ``rpc`` entry at the port
     Flink bound and owns it (its own field manager). Server-side apply keys Service ports
@@ -34,14 +50,19 @@ def jobmanager_service_spec(sidecar: bool) -> dict[str, Any]:
     ]
     if not sidecar:
         ports.insert(0, {"name": "rpc", "port": RPC_PORT, "targetPort": RPC_PORT})
-    return {"type": "ClusterIP", "selector": labels("jobmanager"), "ports": ports, "publishNotReadyAddresses": True}
+    return {
+        "type": "ClusterIP",
+        "selector": labels("jobmanager"),
+        "ports": ports,
+        "publishNotReadyAddresses": publish_not_ready,
+    }
 
 
 def ui_service_annotations(exposure: str) -> dict[str, str]:
     return {AZURE_INTERNAL_LB: "true"} if exposure == "internal" else {}
 
 
-def ui_service_spec(exposure: str, allowed_cidrs: tuple[str, ...]) -> dict[str, Any]:
+def ui_service_spec(exposure: str, allowed_cidrs: tuple[str, ...], publish_not_ready: bool = True) -> dict[str, Any]:
     """public: LoadBalancer limited to the CIDRs; internal: Azure internal LB, limited too;
     portForward: ClusterIP.
 
@@ -53,7 +74,7 @@ def ui_service_spec(exposure: str, allowed_cidrs: tuple[str, ...]) -> dict[str, 
         "type": "ClusterIP" if exposure == "portForward" else "LoadBalancer",
         "selector": labels("jobmanager"),
         "ports": [{"name": "http", "port": REST_PORT, "targetPort": REST_PORT}],
-        "publishNotReadyAddresses": True,
+        "publishNotReadyAddresses": publish_not_ready,
     }
     if exposure != "portForward":
         spec["loadBalancerSourceRanges"] = list(allowed_cidrs)

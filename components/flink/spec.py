@@ -27,7 +27,9 @@ class FlinkSpec:
     checkpoint_timeout: Duration
     tolerable_checkpoint_failures: int  # consecutive failed checkpoints before the job fails over
     state_backend: str  # hashmap (heap; managed memory 0) or rocksdb (incremental, managed memory)
-    rpc_port_mode: str  # sidecar (random RPC port, patched into the Service) or pinned
+    # sidecar (random RPC port, patched into the Service), pinned (6123 behind the Service)
+    # or podIp (6123 on the pod IP each JobManager advertises: standbys possible)
+    rpc_port_mode: str
     storage_size: str  # Kubernetes quantity of the shared volume
     storage_class: str | None  # None: AKS's azurefile-csi, or the stack's zone-redundant class when zonal
     # Key groups of keyed state: fixed for the life of the state, so that state can be
@@ -40,6 +42,7 @@ class FlinkSpec:
     # earlier JobIDs (runs) kept besides the current one, complete savepoints kept.
     retained_runs: int = 2
     retained_savepoints: int = 5
+    job_managers: int = 1  # the JobManager's replicas: > 1 (a leader and standbys) only in podIp mode
 
     @property
     def parallelism(self) -> int:
@@ -49,6 +52,11 @@ class FlinkSpec:
     def sidecar(self) -> bool:
         """The port-patcher sidecar runs (rpcPortMode sidecar), or the RPC port is pinned."""
         return self.rpc_port_mode == "sidecar"
+
+    @property
+    def pod_ip(self) -> bool:
+        """Each JobManager advertises its pod IP (rpcPortMode podIp): the leader watch runs beside it."""
+        return self.rpc_port_mode == "podIp"
 
 
 @dataclass(frozen=True)

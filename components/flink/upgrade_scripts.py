@@ -22,6 +22,10 @@ the stack's cluster-id and runs it, whatever its new image, arguments or config 
   (``job-id``; a stack without one keeps the JobID Flink derives), so its checkpoints
   never collide with an earlier run's; those are deleted beyond ``RETAINED_RUNS`` once
   the new job has a checkpoint, savepoints beyond ``RETAINED_SAVEPOINTS``.
+  With standby JobManagers (``flink.jobManagers`` > 1) all of them run it at once in a
+  rollout: a ZooKeeper lock (an ephemeral node, ``upgrade_start/lock.sh``) lets exactly
+  one observe, decide and act; the others wait for it, then find the change applied
+  (``recover``) and only start. A holder that dies loses the lock with its session.
   Every step can be repeated: a JobManager killed at any point redoes the decision, and
   ``applied`` changes only once the ZooKeeper nodes are gone. The savepoint to start from
   is kept in ``restore`` and passed as ``--fromSavepoint`` (with ``--job-id``: see
@@ -51,10 +55,13 @@ ZOOKEEPER_CLI_MAIN = "org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.Zo
 # Helpers over the snapshots on the shared volume: the start step's and the operations commands'.
 SNAPSHOTS = scripts.load("snapshots.sh")
 # The start step in four parts: lib (shell options, helpers), observe (the facts),
-# decide (what to do: a pure function of the facts, tested on its own), act (do it).
+# decide (what to do: a pure function of the facts, tested on its own), act (do it);
+# between lib and observe the lock, so that of JobManagers starting together exactly one
+# observes, decides and acts (UPGRADE_LOCK=zookeeper, set with standby JobManagers).
 DECIDE = scripts.load("upgrade_start/decide.sh")
 UPGRADE_AT_START = (
     scripts.load("upgrade_start/lib.sh", ZOOKEEPER_CLI_MAIN=ZOOKEEPER_CLI_MAIN)
+    + scripts.load("upgrade_start/lock.sh", ZOOKEEPER_CLI_MAIN=ZOOKEEPER_CLI_MAIN)
     + SNAPSHOTS
     + scripts.load("upgrade_start/observe.sh")
     + DECIDE
@@ -86,18 +93,26 @@ def upgrade_environment(
     fallback: str,
     retained_runs: int = 2,
     retained_savepoints: int = 5,
+    lock: bool = False,
 ) -> dict[str, str | Quorum]:
     """The environment both steps read (the pod's env; the integration tests' too).
 
-    The quorum is a string in the tests and a Pulumi output in the pod template."""
+    The quorum is a string in the tests and a Pulumi output in the pod template; ``lock``:
+    JobManagers may start together (standbys), the start step takes the upgrade lock."""
     return {
         "JOB_FINGERPRINT": fingerprint,
         "UPGRADE_MODE": mode,
         "SAVEPOINT_FALLBACK": fallback,
         "UPGRADE_STATE_DIR": upgrade_state_dir(data_dir, cluster_id),
         "ZOOKEEPER_QUORUM": zookeeper_quorum,
-        "HA_ZOOKEEPER_PATH": f"{ZOOKEEPER_PATH_ROOT}/{cluster_id}",
+        "HA_ZOOKEEPER_PATH": ha_zookeeper_path(cluster_id),
         "FLINK_CONF_FILE": conf_file,
         "RETAINED_RUNS": str(retained_runs),
         "RETAINED_SAVEPOINTS": str(retained_savepoints),
+        "UPGRADE_LOCK": "zookeeper" if lock else "none",
     }
+
+
+def ha_zookeeper_path(cluster_id: str) -> str:
+    """The cluster's HA root in ZooKeeper: Flink's nodes, the upgrade lock."""
+    return f"{ZOOKEEPER_PATH_ROOT}/{cluster_id}"

@@ -27,6 +27,7 @@ FLINK_KEYS = (
     "tolerableCheckpointFailures",
     "stateBackend",
     "rpcPortMode",
+    "jobManagers",
     "storageSize",
     "upgradeMode",
     "savepointFallback",
@@ -36,7 +37,11 @@ FLINK_KEYS = (
     "retainedRuns",
     "retainedSavepoints",
 )
-RPC_PORT_MODES = ("sidecar", "pinned")
+# How TaskManagers reach the JobManager's RPC port (docs/ha-and-rpc-port.md): a random port
+# patched into the Service (sidecar), 6123 behind the Service (pinned), or 6123 on the
+# JobManager's pod IP, advertised through ZooKeeper (podIp: the only mode with standbys).
+RPC_PORT_MODES = ("sidecar", "pinned", "podIp")
+MAX_JOB_MANAGERS = 3  # the leader and up to two standbys
 # How a change to the job takes effect (see components/flink/upgrade_scripts.py, README "Upgrades").
 UPGRADE_MODES = ("last-state", "savepoint", "stateless")
 # savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
@@ -107,6 +112,7 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
     slots = v.integer(
         key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
     )
+    rpc_port_mode = v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES)
     return FlinkSpec(
         version=version,
         image=image,
@@ -121,7 +127,8 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
         checkpoint_timeout=timeout,
         tolerable_checkpoint_failures=tolerable_failures,
         state_backend=v.choice(key("flink.stateBackend"), obj.get("stateBackend", "hashmap"), STATE_BACKENDS),
-        rpc_port_mode=v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES),
+        rpc_port_mode=rpc_port_mode,
+        job_managers=_job_managers(obj, rpc_port_mode),
         storage_size=v.quantity(key("flink.storageSize"), obj.get("storageSize", "100Gi")),
         storage_class=None
         if "storageClass" not in obj
@@ -135,6 +142,19 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
         retained_runs=v.integer(key("flink.retainedRuns"), obj.get("retainedRuns", 2), 1, 100),
         retained_savepoints=v.integer(key("flink.retainedSavepoints"), obj.get("retainedSavepoints", 5), 1, 1000),
     )
+
+
+def _job_managers(obj: Mapping[str, Any], rpc_port_mode: str) -> int:
+    """The JobManager's replicas: 1, or a leader with standbys when each advertises its pod IP."""
+    count = v.integer(key("flink.jobManagers"), obj.get("jobManagers", 1), 1, MAX_JOB_MANAGERS)
+    if count > 1 and rpc_port_mode != "podIp":
+        raise ConfigError(
+            key("flink.jobManagers"),
+            count,
+            f"1 with rpcPortMode {rpc_port_mode}; 2 to {MAX_JOB_MANAGERS} only with rpcPortMode podIp "
+            "(standby JobManagers advertise their pod IPs: a Service name reaches one of them at random)",
+        )
+    return count
 
 
 def _max_parallelism(obj: Mapping[str, Any], parallelism: int) -> int:

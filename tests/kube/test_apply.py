@@ -72,7 +72,7 @@ def pod_from_template(deployment: dict[str, Any], name: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("variant", ["dev", "dev-pinned", "prod-flink-2.1"])
+@pytest.mark.parametrize("variant", ["dev", "dev-pinned", "prod-flink-2.1", "dev-standby"])
 def test_template_pods_are_admitted_under_restricted_and_a_noncompliant_pod_is_refused(
     control_plane: ControlPlane, variant: str
 ) -> None:
@@ -116,10 +116,13 @@ def available(client: KubeClient, deployment: dict[str, Any]) -> bool:
     return bool(status.get("availableReplicas") == wanted and status.get("updatedReplicas") == wanted)
 
 
-def test_deployments_roll_out_and_pods_become_ready_on_simulated_nodes(control_plane: ControlPlane) -> None:
+@pytest.mark.parametrize("variant", ["dev", "dev-standby"])
+def test_deployments_roll_out_and_pods_become_ready_on_simulated_nodes(
+    control_plane: ControlPlane, variant: str
+) -> None:
     admin = control_plane.admin
-    namespace = "rollout-dev"
-    objects = apply_variant(admin, "dev", namespace)
+    namespace = f"rollout-{namespace_name(variant)}"
+    objects = apply_variant(admin, variant, namespace)
     claim = of_kind(objects, "PersistentVolumeClaim", "flink-data")
     admin.must("POST", "/api/v1/persistentvolumes", bound_volume(namespace, claim))
 
@@ -128,7 +131,11 @@ def test_deployments_roll_out_and_pods_become_ready_on_simulated_nodes(control_p
         admin.wait_for(f"Deployment {name} available", functools.partial(available, admin, deployment), timeout_s=90)
 
     pods = admin.get(collection_path("v1", "Pod", namespace))["items"]
-    assert len(pods) == 2
+    assert len(pods) == sum(of_kind(objects, "Deployment", name)["spec"]["replicas"] for name in DEPLOYMENTS)
+    jobmanager_nodes = [
+        p["spec"]["nodeName"] for p in pods if p["metadata"]["labels"]["app.kubernetes.io/component"] == "jobmanager"
+    ]
+    assert len(set(jobmanager_nodes)) == len(jobmanager_nodes), "standby JobManagers on different nodes"
     for pod in pods:
         assert pod["spec"]["nodeName"].startswith("kwok-node-")
         conditions = {c["type"]: c["status"] for c in pod["status"]["conditions"]}

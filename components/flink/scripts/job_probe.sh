@@ -6,8 +6,14 @@
 #              REST_DOWN_AFTER_SECONDS, or when no checkpoint completed and none was in
 #              progress for UNHEALTHY_AFTER_SECONDS (counted from the JobManager's start);
 #              passes while the start step refused.
+# With ROLE_FILE (rpcPortMode podIp: the leader watch writes `leader` or `standby` there)
+# the job's checks are the leader's only: a standby's REST API serves the leader's view (a
+# stuck job must restart the leader, not a standby). readiness: the REST API answers and
+# the file names a role (the leader: and the job is RUNNING); liveness of a standby, or of
+# a JobManager without a role yet: the REST API rule only.
 # In: UNHEALTHY_AFTER_SECONDS (3000), REST_DOWN_AFTER_SECONDS (60), HEALTH_STATE_DIR (/tmp),
-# UPGRADE_STATE_DIR (holds `refused` while the start step refuses), FLINK_REST_HOST, FLINK_REST_PORT.
+# UPGRADE_STATE_DIR (holds `refused` while the start step refuses), ROLE_FILE (none),
+# FLINK_REST_HOST, FLINK_REST_PORT.
 set -uo pipefail
 probe=$0
 case $probe in startup | readiness | liveness) ;; *)
@@ -35,14 +41,27 @@ if [[ $probe == startup ]]; then
   ((rest == 0)) || echo "REST API not answering yet"
   exit "$rest"
 fi
+role=leader # without a leader watch the one JobManager is the leader
+if [[ -n ${ROLE_FILE:-} ]]; then
+  role=$(cat "$ROLE_FILE" 2>/dev/null || true)
+  role=${role:-none}
+fi
 job="" state=none
 if ((rest == 0)) && [[ $overview =~ \"jid\":\ ?\"([0-9a-f]{32})\"[^}]*\"state\":\ ?\"([A-Z_]+)\" ]]; then
   job=${BASH_REMATCH[1]} state=${BASH_REMATCH[2]}
 fi
 if [[ $probe == readiness ]]; then
-  [[ $state == RUNNING ]] && exit 0
-  if ((rest == 0)); then echo "job $state"; else echo "REST API not answering"; fi
-  exit 1
+  if ((rest != 0)); then
+    echo "REST API not answering"
+    exit 1
+  fi
+  case $role in
+    leader) [[ $state == RUNNING ]] || echo "job $state" ;;
+    standby) exit 0 ;;
+    *) echo "no role from the leader watch yet ($role)" ;;
+  esac
+  [[ $role == leader && $state == RUNNING ]]
+  exit
 fi
 now=$(date +%s)
 read -r -a stat </proc/1/stat
@@ -57,6 +76,10 @@ if ((rest != 0)); then
   exit
 fi
 rm -f "$rest_down"
+if [[ $role != leader ]]; then
+  rm -f "$progress" # the window starts again when it leads
+  exit 0
+fi
 # Progress: a checkpoint (or savepoint) completed since the last look, or one in progress.
 completed=-1 in_progress=0
 if [[ $state == RUNNING ]] && checkpoints=$(http "/jobs/$job/checkpoints") &&

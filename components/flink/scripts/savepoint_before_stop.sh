@@ -1,14 +1,23 @@
 # shellcheck shell=bash
 # The JobManager container's pre-stop hook (see upgrade_scripts.py): in savepoint mode,
 # take a savepoint of the running job through the local REST API and record its path in
-# $UPGRADE_STATE_DIR/savepoint for the next start. Never fails the stop.
-# In: UPGRADE_MODE, UPGRADE_STATE_DIR, SAVEPOINT_TIMEOUT_SECONDS (300), FLINK_REST_HOST, FLINK_REST_PORT.
+# $UPGRADE_STATE_DIR/savepoint for the next start. Never fails the stop. With ROLE_FILE
+# (rpcPortMode podIp) on the leader only: a standby's REST API would reach the leader's job.
+# In: UPGRADE_MODE, UPGRADE_STATE_DIR, SAVEPOINT_TIMEOUT_SECONDS (300), ROLE_FILE (none),
+# FLINK_REST_HOST, FLINK_REST_PORT.
 set -uo pipefail
 [[ ${UPGRADE_MODE:-} == savepoint ]] || exit 0
 state=$UPGRADE_STATE_DIR
 mkdir -p "$state"
 deadline=$((SECONDS + ${SAVEPOINT_TIMEOUT_SECONDS:-300}))
 log() { printf '%s pre-stop: %s\n' "$(date -u +%FT%TZ)" "$*" | tee -a "$state/history.log"; }
+if [[ -n ${ROLE_FILE:-} ]]; then
+  role=$(cat "$ROLE_FILE" 2>/dev/null || true)
+  if [[ $role != leader ]]; then
+    log "${HOSTNAME:-this JobManager} is ${role:-without a role}, not the leader: no savepoint taken (the leader's hook takes it)"
+    exit 0
+  fi
+fi
 # shellcheck disable=SC2016 # the inner script's variables expand in the inner bash
 http() {
   local response

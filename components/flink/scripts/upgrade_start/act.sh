@@ -5,12 +5,14 @@
 # A refusal records its reason in `refused` (the liveness probe reads it) and waits without
 # starting Flink (not Ready; exit 0 on SIGTERM). Every step can be repeated (`applied`
 # changes only after the deletes; a rotation repeated wastes one JobID).
+# The lock (if taken) is released once the records are written, before Flink starts.
 # In: the variables and helpers of the parts before it, RETAINED_RUNS (2), RETAINED_SAVEPOINTS (5).
 # shellcheck disable=SC2154 # its variables come from the parts before it
 change="${applied:-none} -> $JOB_FINGERPRINT"
 resume="python -m infra.flink_ops resume --latest (or resume --savepoint PATH, or fresh-start --confirm)"
 refuse() {
   record refused "$1"
+  lock_release
   log "$1: NOT starting the job; an operator decides: $resume"
   trap 'exit 0' TERM INT
   while true; do
@@ -114,6 +116,7 @@ if [[ $how != recover && $how != refuse ]]; then
 fi
 rm -f "$state/savepoint" "$state/requested" "$state/refused"
 prune_savepoints
+lock_release
 flink_args=()
 if [[ -s $state/job-id ]]; then
   flink_args+=(--job-id "$(cat "$state/job-id")")

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# The start step, part 1 of 4 (lib, observe, decide, act; see upgrade_scripts.py): shell
-# options and the helpers the other parts use: log (history.log, rotated by size), zk (the
-# ZooKeeper CLI shaded in flink-dist; a missing node is an empty answer), children, delete,
+# The start step, part 1 of 4 (lib, observe, decide, act; with lock between lib and
+# observe; see upgrade_scripts.py): shell options and the helpers the other parts use: log
+# (history.log, rotated by size), cli_classpath and zk (the ZooKeeper CLI shaded in
+# flink-dist; a missing node is an empty answer), children, delete,
 # record (and, from ../snapshots.sh: conf_path, derived_job_id, latest_checkpoint).
 # @ZOOKEEPER_CLI_MAIN@ is filled in by upgrade_scripts.py.
 # In: UPGRADE_STATE_DIR, ZOOKEEPER_QUORUM, FLINK_CONF_FILE, FLINK_LIB_DIR (/opt/flink/lib),
@@ -16,10 +17,11 @@ log() {
   fi
   printf '%s upgrade: %s\n' "$(date -u +%FT%TZ)" "$*" | tee -a "$history"
 }
+cli_classpath() { echo "${FLINK_LIB_DIR:-/opt/flink/lib}"/flink-dist*.jar; }
 zk() {
   local out
   local classpath
-  classpath=$(echo "${FLINK_LIB_DIR:-/opt/flink/lib}"/flink-dist*.jar)
+  classpath=$(cli_classpath)
   if out=$(timeout "${ZOOKEEPER_CLI_TIMEOUT:-60}" java -cp "$classpath" \
       @ZOOKEEPER_CLI_MAIN@ -server "$ZOOKEEPER_QUORUM" "$@" 2>&1); then
     printf '%s\n' "$out"

@@ -1,0 +1,1 @@
+// Placeholder so the ConfigMap renders: the leader-watch lane writes LeaderWatch.java.
