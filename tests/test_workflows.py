@@ -16,14 +16,12 @@ audits the workflows and .github/dependabot.yml offline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +54,7 @@ PINNED_ACTIONS = {
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/setup-node": ("820762786026740c76f36085b0efc47a31fe5020", "v7.0.0"),
+    "actions/setup-go": ("b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", "v7.0.0"),
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "azure/login": ("f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", "v3.0.1"),
     "pulumi/actions": ("8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
@@ -541,56 +540,87 @@ def test_secrets_are_read_only_inside_an_environment() -> None:
                     assert job_def["uses"] == SHARED_USES and job_def["secrets"] == "inherit"
 
 
-@pytest.mark.parametrize("digest", ["", "0" * 63, "A" * 64, "sha256:" + "0" * 64])
-def test_settings_check_refuses_a_missing_or_malformed_kubelogin_digest(tmp_path: Path, digest: str) -> None:
-    checked = run_settings_check(tmp_path, KUBELOGIN_SHA256=digest)
-    assert checked.returncode != 0
-    assert "variable KUBELOGIN_SHA256 must be the sha256 (64 lowercase hex digits) of kubelogin v" in checked.stdout
-    assert f"got '{digest}'" in checked.stdout
-
-
 # ------------------------------------------------------------------ kubelogin
 
-KUBELOGIN_STEP = "Install kubelogin (pinned release, sha256 checked)"
+# The Go module the deploy job builds kubelogin from: go.mod pins the version,
+# go.sum the hash of every module (docs/ci-cd.md).
+KUBELOGIN_MODULE = ROOT / "tools" / "kubelogin"
+KUBELOGIN_PACKAGE = "github.com/Azure/kubelogin"
+KUBELOGIN_STEP = "Build kubelogin (Go module tools/kubelogin, go.sum checked)"
 
 
 def kubelogin_step() -> dict[str, Any]:
     return next(s for s in shared_job()["steps"] if s.get("name") == KUBELOGIN_STEP)
 
 
-def test_kubelogin_version_is_one_pinned_release() -> None:
-    assert re.fullmatch(r"v\d+\.\d+\.\d+", str(shared_job()["env"]["KUBELOGIN_VERSION"]))
+def kubelogin_requirement() -> str:
+    """The one version of kubelogin that tools/kubelogin/go.mod requires."""
+    text = (KUBELOGIN_MODULE / "go.mod").read_text()
+    found = re.findall(rf"^(?:require\s+|\t){re.escape(KUBELOGIN_PACKAGE)} (\S+)(.*)$", text, re.M)
+    assert len(found) == 1, f"go.mod should require {KUBELOGIN_PACKAGE} exactly once, found {found}"
+    version, rest = found[0]
+    assert "indirect" not in rest, "kubelogin is the module's direct requirement"
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", version), version
+    return str(version)
 
 
-def test_kubelogin_is_installed_before_azure_login_and_pulumi() -> None:
-    names = [str(s.get("name", "")) for s in shared_job()["steps"]]
-    uses = [str(s.get("uses", "")) for s in shared_job()["steps"]]
-    install = names.index(KUBELOGIN_STEP)
+def test_kubelogin_module_pins_one_release_and_go_sum_holds_its_hashes() -> None:
+    version = kubelogin_requirement()
+    sums = (KUBELOGIN_MODULE / "go.sum").read_text().splitlines()
+    for entry in [f"{KUBELOGIN_PACKAGE} {version}", f"{KUBELOGIN_PACKAGE} {version}/go.mod"]:
+        lines = [line for line in sums if line.startswith(entry + " ")]
+        assert len(lines) == 1 and re.fullmatch(r"h1:[A-Za-z0-9+/]{43}=", lines[0].split()[2]), (entry, lines)
+    assert len([line for line in sums if line.startswith(KUBELOGIN_PACKAGE + " ")]) == 2, "one version only"
+
+
+def test_kubelogin_module_names_the_package_it_builds() -> None:
+    # The import keeps kubelogin's dependencies under `go mod tidy`; the build tag keeps
+    # the file out of builds. The workflow builds that very package.
+    tools = (KUBELOGIN_MODULE / "tools.go").read_text()
+    assert tools.startswith("//go:build tools\n")
+    assert f'import _ "{KUBELOGIN_PACKAGE}"' in tools
+    assert re.search(r"^go \d+\.\d+(\.\d+)?$", (KUBELOGIN_MODULE / "go.mod").read_text(), re.M)
+
+
+def test_setup_go_takes_its_version_from_the_kubelogin_module_without_a_cache() -> None:
+    # A restored module or build cache is not checked against go.sum: none, in a job
+    # that holds the deploying identity. The SHA pin is checked with the other actions.
+    setup = one_step_using(shared_job(), "actions/setup-go")["with"]
+    assert setup == {"go-version-file": "tools/kubelogin/go.mod", "cache": False}
+    assert (ROOT / setup["go-version-file"]).is_file()
+
+
+def test_kubelogin_is_built_before_azure_login_and_pulumi() -> None:
+    steps = shared_job()["steps"]
+    uses = [str(s.get("uses", "")) for s in steps]
+    setup = next(i for i, u in enumerate(uses) if u.startswith("actions/setup-go@"))
+    build = steps.index(kubelogin_step())
     login = next(i for i, u in enumerate(uses) if u.startswith("azure/login@"))
     pulumi = next(i for i, u in enumerate(uses) if u.startswith("pulumi/actions@"))
-    assert install < login < pulumi
-    assert kubelogin_step()["env"] == {"KUBELOGIN_SHA256": "${{ vars.KUBELOGIN_SHA256 }}"}
+    assert setup < build < login < pulumi
+    # -mod=readonly: a download that does not match go.sum fails instead of being added.
+    assert kubelogin_step()["env"] == {"GOFLAGS": "-mod=readonly"}
 
 
-def run_kubelogin_install(tmp_path: Path, digest_of: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the install step with a fake `curl` serving a zip laid out like the release's."""
-    binary = b"#!/bin/sh\necho kubelogin-fake-version\n"
-    archive = tmp_path / "release.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        info = zipfile.ZipInfo("bin/linux_amd64/kubelogin")
-        info.external_attr = 0o755 << 16
-        zipped.writestr(info, binary)
+# A stand-in for `go`: it records GOFLAGS and its arguments, then writes an executable
+# where `-o` says, as `go build` does, or fails as a go.sum mismatch would.
+FAKE_GO = """#!/bin/sh
+printf '%s\\n' "GOFLAGS=$GOFLAGS" "$@" > "$FAKE_GO_CALL"
+if [ -n "$FAKE_GO_FAILS" ]; then echo 'verifying module: checksum mismatch' >&2; exit 1; fi
+while [ "$1" != -o ]; do shift; done
+mkdir -p "$(dirname "$2")"
+printf '#!/bin/sh\\necho fake-kubelogin-version\\n' > "$2"
+chmod +x "$2"
+"""
+
+
+def run_kubelogin_build(tmp_path: Path, go_fails: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the build step as the job would, with FAKE_GO as `go`."""
     fake_bin = tmp_path / "fake-bin"
     fake_bin.mkdir()
-    requested = tmp_path / "requested-url"
-    curl = fake_bin / "curl"
-    # The fake curl takes `-o FILE URL` as the step passes them; it records the URL.
-    curl.write_text(
-        '#!/bin/sh\nout=\'\'\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; -*) shift;;'
-        f' *) echo "$1" > {requested}; shift;; esac; done\ncp {archive} "$out"\n'
-    )
-    curl.chmod(0o755)
-    digest = hashlib.sha256(archive.read_bytes() if digest_of is None else digest_of).hexdigest()
+    go = fake_bin / "go"
+    go.write_text(FAKE_GO)
+    go.chmod(0o755)
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     github_path = tmp_path / "github-path"
@@ -599,32 +629,40 @@ def run_kubelogin_install(tmp_path: Path, digest_of: bytes | None = None) -> sub
         "PATH": f"{fake_bin}:/usr/bin:/bin",
         "RUNNER_TEMP": str(runner_temp),
         "GITHUB_PATH": str(github_path),
-        "KUBELOGIN_VERSION": str(shared_job()["env"]["KUBELOGIN_VERSION"]),
-        "KUBELOGIN_SHA256": digest,
+        "FAKE_GO_CALL": str(tmp_path / "go-call"),
+        "FAKE_GO_FAILS": "yes" if go_fails else "",
+        **kubelogin_step()["env"],
     }
     bash = shutil.which("bash")
     assert bash
     return subprocess.run(
-        [bash, "-e", "-c", str(kubelogin_step()["run"])], env=env, capture_output=True, text=True, check=False
+        [bash, "-e", "-c", str(kubelogin_step()["run"])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
-def test_kubelogin_install_puts_the_checked_release_on_the_path(tmp_path: Path) -> None:
-    completed = run_kubelogin_install(tmp_path)
+def test_kubelogin_build_puts_the_module_pinned_binary_on_the_path(tmp_path: Path) -> None:
+    completed = run_kubelogin_build(tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    version = shared_job()["env"]["KUBELOGIN_VERSION"]
-    assert (tmp_path / "requested-url").read_text().strip() == (
-        f"https://github.com/Azure/kubelogin/releases/download/{version}/kubelogin-linux-amd64.zip"
-    )
-    path_entry = (tmp_path / "github-path").read_text().strip()
-    assert os.access(Path(path_entry) / "kubelogin", os.X_OK)
-    assert "kubelogin-fake-version" in completed.stdout
+    binary = tmp_path / "runner-temp" / "bin" / "kubelogin"
+    call = (tmp_path / "go-call").read_text().splitlines()
+    assert call == [
+        "GOFLAGS=-mod=readonly",
+        *["build", "-C", "tools/kubelogin", "-trimpath", "-o", str(binary), KUBELOGIN_PACKAGE],
+    ]
+    assert (tmp_path / "github-path").read_text().splitlines() == [str(binary.parent)]
+    assert os.access(binary, os.X_OK)
+    assert "fake-kubelogin-version" in completed.stdout  # the step prints the version it built
 
 
-def test_kubelogin_install_refuses_an_archive_with_another_digest(tmp_path: Path) -> None:
-    completed = run_kubelogin_install(tmp_path, digest_of=b"another release")
+def test_kubelogin_build_failure_stops_the_job_before_the_path(tmp_path: Path) -> None:
+    completed = run_kubelogin_build(tmp_path, go_fails=True)
     assert completed.returncode != 0
-    assert "FAILED" in completed.stdout + completed.stderr
+    assert "checksum mismatch" in completed.stderr
     assert (tmp_path / "github-path").read_text() == ""
 
 
@@ -786,8 +824,7 @@ def test_identity_backend_and_passphrase_come_from_the_environment() -> None:
         "AZURE_TENANT_ID",
         "AZURE_SUBSCRIPTION_ID",
         "PULUMI_BACKEND_URL",
-        # Not per environment: the kubelogin digest and the runner with a static egress.
-        "KUBELOGIN_SHA256",
+        # Not per environment: the runner with a static egress.
         "PULUMI_RUNNER",
     }
 
@@ -805,8 +842,6 @@ def run_settings_check(tmp_path: Path, **overrides: str) -> subprocess.Completed
         "ARM_TENANT_ID": "x",
         "ARM_SUBSCRIPTION_ID": "x",
         "PULUMI_BACKEND_URL": "azblob://state?storage_account=flinkaksstate",
-        "KUBELOGIN_VERSION": str(shared_job()["env"]["KUBELOGIN_VERSION"]),
-        "KUBELOGIN_SHA256": "0" * 64,
         "GITHUB_OUTPUT": str(tmp_path / "output"),
         **overrides,
     }
@@ -1044,6 +1079,7 @@ def test_dependabot_covers_every_ecosystem_in_the_repository() -> None:
     }
     assert present["maven"] == {"/jobs", "/tests/integration/kafka"}
     assert {"/tests/controlplane/gobuild/kube", "/tests/controlplane/gobuild/kwok"} <= present["gomod"]
+    assert "/tools/kubelogin" in present["gomod"]  # the deploy job's kubelogin
     assert dependabot_updates() == {ecosystem: folders for ecosystem, folders in present.items() if folders}
 
 
