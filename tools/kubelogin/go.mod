@@ -2,6 +2,8 @@ module flinkaks/tools/kubelogin
 
 go 1.26.4
 
+toolchain go1.26.8
+
 require github.com/Azure/kubelogin v0.2.19
 
 require (
