@@ -1,98 +1,117 @@
 """List prices the cost estimate (infra/config/cost.py, docs/cost.md) multiplies.
 
-Pay-as-you-go list prices in USD for the East US region, Linux. Each price carries what
-backs it, as found on 2026-11-30 by searching stored public pages (the machine that wrote
-this cannot reach Azure's pricing pages or its Retail Prices API). Azure's own price
-pages for the global cloud (azure.microsoft.com/pricing/details/...) were not among them,
-so **no figure here is read from the publisher**: every one stays an ASSUMPTION. Where
-Microsoft's documentation confirms a figure (the Free tier's zero) or the billing model
-(what is metered, per which unit), or a third-party page quotes the same figure, the
-evidence says so. Check the figures for your region with the Azure Retail Prices API, e.g.
-https://prices.azure.com/api/retail/prices?$filter=armRegionName eq 'westeurope' and armSkuName eq 'Standard_D4s_v5'
+The figures are data: infra/config/prices.json, one entry per price with its value, unit,
+what backs it, the date, the region and the currency. ``python -m infra.prices refresh``
+rewrites that file from Azure's Retail Prices API (infra/pricing/) and regenerates
+docs/cost.md.
+
+The committed figures are pay-as-you-go list prices in USD for East US, Linux, written on
+2026-11-30 on a machine that could not reach Azure's pricing pages or its Retail Prices
+API: **no figure there is read from the publisher**, every one is an ASSUMPTION but the
+Free tier's zero. Where Microsoft's documentation confirms a figure or the billing model,
+or a third-party page quotes the same figure, the evidence says so. A refresh replaces
+each with ``sourced: prices.azure.com retail API, meterId=…, effectiveStartDate=…``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-PRICES_DATE = "2026-11-30"
-PRICES_REGION = "eastus"
-PRICES_CURRENCY = "USD"
+DATA = Path(__file__).with_name("prices.json")
 HOURS_PER_MONTH = 730
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
+LOG_GB_PER_NODE_DAY = 0.25
+FIELDS = ("id", "value", "unit", "evidence", "as_of", "region", "currency")
 
-ASSUMED = "assumption"
-AKS_TIERS_DOC = "learn.microsoft.com/azure/aks/free-standard-pricing-tiers (ms.date 2026-07-06)"
-DISK_BILLING_DOC = "billing model only: learn.microsoft.com/azure/virtual-machines/disks-understand-billing"
-EVENT_HUBS_MODEL = (
-    "billing model only: azure.cn/en-us/pricing/details/event-hubs (Azure China, CNY): Standard "
-    "per TU-hour plus per million ingress events of up to 64 KB, Premium per PU-hour"
-)
+
+class PriceDataError(ValueError):
+    """infra/config/prices.json does not hold what the estimate needs."""
 
 
 @dataclass(frozen=True)
 class Price:
-    """One list price, its unit and what backs it: ``sourced: <page>`` or ``assumption``
-    (followed by what a search did find: the billing model, or a third party's figure)."""
+    """One list price, its unit and what backs it: ``sourced: <where>`` or ``assumption``
+    (followed by what a search did find: the billing model, or a third party's figure);
+    ``as_of`` is the day it was read or written, in ``region`` and ``currency``."""
 
-    usd: float
+    value: float
     unit: str
     evidence: str
+    as_of: str
+    region: str
+    currency: str
 
 
-# Virtual machines, Linux.
-VM_HOURLY = {
-    "Standard_D2s_v5": Price(0.096, "hour", ASSUMED),
-    "Standard_D4s_v5": Price(
-        0.192,
-        "hour",
-        f"{ASSUMED}; a third-party course page (learningbro.com, Azure pricing lesson, read "
-        "2026-11-30) quotes ~$0.19 as illustrative",
-    ),
-    "Standard_D8s_v5": Price(0.384, "hour", ASSUMED),
-}
+def parse_prices(document: Any, source: str) -> dict[str, Price]:
+    """The prices of a prices.json document by id, refusing what the estimate cannot use."""
+    entries = document.get("prices") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise PriceDataError(f"{source}: 'prices' must be a list of entries with {', '.join(FIELDS)}")
+    prices: dict[str, Price] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or sorted(entry) != sorted(FIELDS):
+            raise PriceDataError(f"{source}: entry {entry!r} must have exactly the keys {', '.join(FIELDS)}")
+        value = entry["value"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise PriceDataError(f"{source}: {entry['id']}: value {value!r} is not a number >= 0")
+        if entry["id"] in prices:
+            raise PriceDataError(f"{source}: price {entry['id']!r} appears twice")
+        prices[entry["id"]] = Price(
+            float(value), entry["unit"], entry["evidence"], entry["as_of"], entry["region"], entry["currency"]
+        )
+    for key in ("region", "currency"):
+        seen = sorted({getattr(p, key) for p in prices.values()})
+        if len(seen) != 1:
+            raise PriceDataError(f"{source}: every price must be of one {key}, found {seen}")
+    return prices
+
+
+def load_prices(path: Path = DATA) -> dict[str, Price]:
+    return parse_prices(json.loads(path.read_text()), path.name)
+
+
+def _group(prices: dict[str, Price], group: str) -> dict[str, Price]:
+    return {key.split("/", 1)[1]: price for key, price in prices.items() if key.startswith(f"{group}/")}
+
+
+def _one(prices: dict[str, Price], key: str) -> Price:
+    if key not in prices:
+        raise PriceDataError(f"{DATA.name}: no price {key!r}")
+    return prices[key]
+
+
+PRICES = load_prices()
+_any = next(iter(PRICES.values()))
+PRICES_DATE = max(p.as_of for p in PRICES.values())
+PRICES_REGION = _any.region
+PRICES_CURRENCY = _any.currency
+
+# Virtual machines, Linux, by size.
+VM_HOURLY = _group(PRICES, "vm")
 # AKS control plane per cluster by tier (Premium includes long-term support).
-AKS_TIER_HOURLY = {
-    "Free": Price(0.0, "cluster-hour", f"sourced: {AKS_TIERS_DOC}, 'free cluster management'"),
-    "Standard": Price(
-        0.10,
-        "cluster-hour",
-        f"{ASSUMED}; a third-party article (techmarmot.com post 6188, read 2026-11-30) quotes $0.10 per cluster-hour",
-    ),
-    "Premium": Price(0.60, "cluster-hour", ASSUMED),
-}
+AKS_TIER_HOURLY = _group(PRICES, "aks")
 # Event Hubs Standard: per throughput unit, and per million ingress events (every Kafka
 # record counted as one: an upper bound). Premium: per processing unit, no per-event charge.
-EVENT_HUBS_TU_HOURLY = Price(0.03, "TU-hour", f"assumption; {EVENT_HUBS_MODEL}")
-EVENT_HUBS_INGRESS_PER_MILLION = Price(0.028, "million events", f"assumption; {EVENT_HUBS_MODEL}")
-EVENT_HUBS_PU_HOURLY = Price(1.233, "PU-hour", f"assumption; {EVENT_HUBS_MODEL}")
+EVENT_HUBS_TU_HOURLY = _one(PRICES, "event-hubs/standard-tu")
+EVENT_HUBS_INGRESS_PER_MILLION = _one(PRICES, "event-hubs/ingress")
+EVENT_HUBS_PU_HOURLY = _one(PRICES, "event-hubs/premium-pu")
 # Managed disks: Premium SSD LRS for the nodes' OS disks by size in GiB; ZooKeeper's
 # 8 GiB disks on Standard SSD LRS E2 (managed-csi) or Premium SSD ZRS P2.
-OS_DISK_MONTHLY = {
-    64: Price(9.86, "disk-month", f"assumption; {DISK_BILLING_DOC}"),
-    128: Price(19.71, "disk-month", f"assumption; {DISK_BILLING_DOC}"),
-}
-ZOOKEEPER_DISK_MONTHLY = {
-    "managed-csi": Price(0.60, "disk-month", f"assumption; {DISK_BILLING_DOC}"),
-    "zookeeper-disk-zrs": Price(2.31, "disk-month", f"assumption; {DISK_BILLING_DOC}"),
-}
+OS_DISK_MONTHLY = {int(gib): price for gib, price in _group(PRICES, "os-disk").items()}
+ZOOKEEPER_DISK_MONTHLY = _group(PRICES, "zookeeper-disk")
 # Azure Files Standard (HDD, pay-as-you-go, transaction optimized) per used GiB; transactions not counted.
-FILES_GIB_MONTHLY = {
-    "LRS": Price(0.06, "GiB-month", ASSUMED),
-    "ZRS": Price(0.075, "GiB-month", ASSUMED),
-}
-# Log Analytics (Analytics logs) per GB ingested; Container Insights' volume per node is assumed.
-LOG_ANALYTICS_PER_GB = Price(
-    2.30,
-    "GB ingested",
-    f"{ASSUMED}; billing model only: learn.microsoft.com/azure/azure-monitor/logs/cost-logs",
-)
-LOG_GB_PER_NODE_DAY = 0.25
+FILES_GIB_MONTHLY = _group(PRICES, "files")
+# Log Analytics (Analytics logs) per GB ingested; Container Insights' volume per node
+# (LOG_GB_PER_NODE_DAY) is assumed.
+LOG_ANALYTICS_PER_GB = _one(PRICES, "log-analytics/ingestion")
 # Standard load balancer (first 5 rules) and its outbound public IP.
-LOAD_BALANCER_HOURLY = Price(0.025, "hour", ASSUMED)
-PUBLIC_IP_HOURLY = Price(0.005, "hour", ASSUMED)
+LOAD_BALANCER_HOURLY = _one(PRICES, "load-balancer/standard")
+PUBLIC_IP_HOURLY = _one(PRICES, "public-ip/standard")
 # Container Registry Basic.
-REGISTRY_DAILY = Price(0.167, "day", ASSUMED)
+REGISTRY_DAILY = _one(PRICES, "container-registry/basic")
 
 
 def price_list() -> dict[str, Price]:
@@ -117,5 +136,5 @@ def price_rows() -> list[str]:
     """A markdown table of every price with its unit and evidence (docs/cost.md)."""
     rows = [f"| price | {PRICES_CURRENCY} | per | evidence |", "|---|---:|---|---|"]
     for name, price in price_list().items():
-        rows.append(f"| {name} | {price.usd:g} | {price.unit} | {price.evidence} |")
+        rows.append(f"| {name} | {price.value:g} | {price.unit} | {price.evidence} |")
     return rows

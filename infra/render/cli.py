@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from infra.config.cost import MissingPriceError, estimate, total
-from infra.config.prices import PRICES_DATE, PRICES_REGION
+from infra.config.prices import PRICES_CURRENCY, PRICES_DATE, PRICES_REGION
 from infra.config.validation import ConfigError
 from infra.render.offline import Rendering, render_stack, stack_settings
 from infra.render.project_files import ProjectFileError
@@ -71,17 +71,16 @@ def tree(rendering: Rendering) -> str:
 
 
 def cost_line(stack: str, root: Path) -> str | None:
-    """``estimatedMonthlyCostUsd: …`` for a stack that creates Azure resources (docs/cost.md)."""
+    """``estimatedMonthlyCostUsd: …`` (the prices' currency) for a stack that creates Azure resources
+    (docs/cost.md)."""
+    key = f"estimatedMonthlyCost{PRICES_CURRENCY.title()}"
     try:
         items = estimate(stack_settings(stack, root))
     except MissingPriceError as missing:
-        return f"estimatedMonthlyCostUsd: unknown ({missing})"
+        return f"{key}: unknown ({missing})"
     if not items:
         return None
-    return (
-        f"estimatedMonthlyCostUsd: {total(items):.2f} "
-        f"(pay-as-you-go list prices, {PRICES_REGION}, {PRICES_DATE}; docs/cost.md)"
-    )
+    return f"{key}: {total(items):.2f} (pay-as-you-go list prices, {PRICES_REGION}, {PRICES_DATE}; docs/cost.md)"
 
 
 def main(argv: list[str] | None = None) -> int:
