@@ -272,3 +272,11 @@ def test_a_refused_refresh_writes_nothing(tmp_path: Path) -> None:
         (project / "infra" / "config" / "prices.json").read_text(),
         (project / "docs" / "cost.md").read_text(),
     ) == before
+
+
+def test_an_unreachable_api_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with FakeRetailPrices({}) as api:
+        closed = api.url + "/nowhere"  # answers 404
+        assert main(["refresh", "--api-url", closed]) == 1
+    err = capsys.readouterr().err
+    assert f"error: GET {closed}?currencyCode=" in err and "404" in err and err.rstrip().endswith("nothing written")

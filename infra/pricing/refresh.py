@@ -45,7 +45,7 @@ def fetch_prices(api_url: str, region: str, currency: str, today: str, current: 
             if odata not in answers:
                 answers[odata] = retail_api.items(api_url, odata, currency)
             found = pick(query, answers[odata], currency)
-        except (PickError, retail_api.RetailApiError) as error:
+        except PickError as error:  # every refused price is reported; an unreachable API stops at once
             refused.append(str(error))
             continue
         evidence = (
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
     try:
         prices = fetch_prices(args.api_url, args.region, args.currency, today, load_prices(DATA))
-    except (PickError, PriceDataError) as error:
+    except (PickError, PriceDataError, retail_api.RetailApiError) as error:
         print(f"error: {error}\nnothing written", file=sys.stderr)
         return 1
     write_prices(DATA, prices)
