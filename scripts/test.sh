@@ -64,4 +64,5 @@ done
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy
-venv/bin/python -m pytest "$@"
+# The slowest tests are listed at the end: where CI time goes.
+venv/bin/python -m pytest --durations=25 "$@"
