@@ -118,7 +118,7 @@ class StandbyCluster(ProcessGroup):
             "ZOOKEEPER_QUORUM": self.zookeeper.connect_string,
             **environment(self.ha_path, "127.0.0.1", jobmanager.ports.pinned_rpc, str(jobmanager.role_file)),
         }
-        argv = ["sh", str(RUN_SH)]
+        argv = ["bash", str(RUN_SH)]
         jobmanager.watch = self.track(start_process(f"watch-{jobmanager.name}", argv, jobmanager.watch_log, env))
         return jobmanager.watch
 

@@ -33,7 +33,7 @@ def test_run_sh_compiles_with_janino_and_starts(tmp_path: Path) -> None:
         **environment("/flink/test", "127.0.0.1", 6123, str(role_file)),
     }
     log = tmp_path / "watch.log"
-    process = start_process("leader-watch", ["sh", str(PROGRAM_DIR / "run.sh")], log, env)
+    process = start_process("leader-watch", ["bash", str(PROGRAM_DIR / "run.sh")], log, env)
     try:
         wait_until("the watch to retry ZooKeeper", lambda: "zookeeper error=" in log.read_text(), 60, 0.2)
         assert process.alive(), process.log_tail()
@@ -46,7 +46,7 @@ def test_run_sh_compiles_with_janino_and_starts(tmp_path: Path) -> None:
 def test_run_sh_names_a_missing_variable(tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PROGRAM_DIR": str(PROGRAM_DIR)}
     result = subprocess.run(
-        ["sh", str(PROGRAM_DIR / "run.sh")], env=env, capture_output=True, text=True, check=False, timeout=30
+        ["bash", str(PROGRAM_DIR / "run.sh")], env=env, capture_output=True, text=True, check=False, timeout=30
     )
     assert result.returncode != 0
     assert "FLINK_LIB_DIR" in result.stderr

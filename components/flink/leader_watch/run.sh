@@ -1,11 +1,11 @@
-#!/bin/sh
+# shellcheck shell=bash
 # The leader watch (see __init__.py): compile LeaderWatch.java with the Janino compiler Flink
 # ships in lib/ (the Flink image is a JRE, no javac) and run it in the same small JVM, with
 # the ZooKeeper client shaded in flink-dist on the classpath. Janino's SimpleCompiler
 # compiles the source in memory and calls its main; Flink's jar has no janinoc command.
 # Environment: PROGRAM_DIR, FLINK_LIB_DIR, ZOOKEEPER_QUORUM, HA_ZOOKEEPER_PATH,
 # OWN_ADDRESS, RPC_PORT, ROLE_FILE.
-set -eu
+set -euo pipefail
 
 : "${PROGRAM_DIR:?}" "${FLINK_LIB_DIR:?}" "${ZOOKEEPER_QUORUM:?}" "${HA_ZOOKEEPER_PATH:?}"
 : "${OWN_ADDRESS:?}" "${RPC_PORT:?}" "${ROLE_FILE:?}"
