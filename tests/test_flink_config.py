@@ -122,12 +122,8 @@ def test_pod_ip_mode_pins_6123_and_sizes_the_session_for_stalls() -> None:
     # the server may have last heard of it T / 3 before the stall began.
     assert session - session / 3 > 3000 + ZK_TICK_TIME_MS
     assert standby["high-availability.zookeeper.client.tolerate-suspended-connections"] is True
-    timeouts = {
-        "high-availability.zookeeper.client.session-timeout",
-        "high-availability.zookeeper.client.connection-timeout",
-    }
     differing = {k for k in pinned if pinned[k] != standby[k]}
-    assert differing <= timeouts, "podIp differs from pinned in the ZooKeeper timeouts only"
+    assert differing == {"high-availability.zookeeper.client.session-timeout"}, "podIp differs from pinned there only"
 
 
 def test_ui_is_read_only() -> None:
