@@ -57,7 +57,7 @@ ZK_CONNECTION_TIMEOUT_MS = 3000
 # to one tick late). Measured (failover_bench --mode standby --stalls 4 --crash stop
 # --session-timeout-ms T; 2 vCPUs, load1 5-20): T = 4 s lost the session in a 3-s JobManager
 # stall; 6 s survived 8 of 8 stalls (a connection SUSPENDED once); 8 s survived 8 of 8
-# without, and 18 of 18 more in the bench (--runs 3 --stalls 3, twice). Node loss (no
+# without, and 27 of 27 more in the bench (--runs 3 --stalls 3, three times). Node loss (no
 # fencing: the leader's address times out) costs T to T + tickTime: the session expired
 # 8.6-9.6 s after the leader stopped at 8 s (7.3-7.8 s at 6 s). See docs/ha-and-rpc-port.md.
 ZK_STANDBY_SESSION_TIMEOUT_MS = 8000
