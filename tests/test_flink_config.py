@@ -10,6 +10,7 @@ import yaml
 from components.flink.flink_config import (
     CONFIG_FILE_NAME,
     ZK_SESSION_TIMEOUT_MS,
+    ZK_STANDBY_SESSION_TIMEOUT_MS,
     ZK_TICK_TIME_MS,
     FlinkConfig,
     render_flink_config,
@@ -106,8 +107,23 @@ def test_sidecar_mode_binds_a_random_rpc_port_and_pinned_mode_binds_6123() -> No
 
 
 def test_unknown_rpc_port_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match="sidecar or pinned"):
+    with pytest.raises(ValueError, match="'random': one of sidecar, pinned, podIp"):
         render(dataclasses.replace(SPEC, rpc_port_mode="random"))
+
+
+def test_pod_ip_mode_pins_6123_and_sizes_the_session_for_stalls() -> None:
+    pinned = render(dataclasses.replace(SPEC, rpc_port_mode="pinned"))
+    standby = render(dataclasses.replace(SPEC, rpc_port_mode="podIp"))
+    assert standby["high-availability.jobmanager.port"] == 6123
+    session = standby["high-availability.zookeeper.client.session-timeout"]
+    assert session == ZK_STANDBY_SESSION_TIMEOUT_MS
+    assert isinstance(session, int) and 2 * ZK_TICK_TIME_MS <= session <= MAX_SESSION_TIMEOUT_MS
+    # Survives a 3-s stall: the client pings every readTimeout / 2 = T / 3 when idle, so
+    # the server may have last heard of it T / 3 before the stall began.
+    assert session - session / 3 > 3000 + ZK_TICK_TIME_MS
+    assert standby["high-availability.zookeeper.client.tolerate-suspended-connections"] is True
+    differing = {k for k in pinned if pinned[k] != standby[k]}
+    assert differing == {"high-availability.zookeeper.client.session-timeout"}, "podIp differs from pinned there only"
 
 
 def test_ui_is_read_only() -> None:

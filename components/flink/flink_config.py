@@ -29,6 +29,9 @@ FlinkConfig = dict[str, str | int | float | bool]
 Quorum = TypeVar("Quorum")  # a str, or a Pulumi output of one in the component
 
 CONFIG_FILE_NAME = "config.yaml"
+# sidecar: one JobManager, random RPC port patched into the Service; pinned: one, port
+# 6123; podIp: standby JobManagers, each advertising its pod IP with port 6123.
+RPC_PORT_MODES = ("sidecar", "pinned", "podIp")
 SUPPORTED_VERSIONS = ("1.20", "2.0", "2.1")
 # Root of every stack's HA nodes in ZooKeeper: <root>/<cluster-id>/{jobgraphs,jobs,leader}.
 ZOOKEEPER_PATH_ROOT = "/flink"
@@ -46,6 +49,18 @@ ZOOKEEPER_PATH_ROOT = "/flink"
 # reconnects, and Flink then gives up leadership (the job restarts from its checkpoint).
 ZK_SESSION_TIMEOUT_MS = 4000
 ZK_CONNECTION_TIMEOUT_MS = 3000
+# Standby JobManagers (rpcPortMode podIp): a crash no longer waits for the session to
+# expire (the leader watch fences the dead leader's session at once, see
+# components/flink/leader_watch), so the session timeout is sized for stalls instead: a
+# 3-s pause of the JobManager's JVM or of the ZooKeeper server must not end the session.
+# The client pings after T/3 idle, so a stall must fit in T - T/3 (and the expiry comes up
+# to one tick late). Measured (failover_bench --mode standby --stalls 4 --crash stop
+# --session-timeout-ms T; 2 vCPUs, load1 5-20): T = 4 s lost the session in a 3-s JobManager
+# stall; 6 s survived 8 of 8 stalls (a connection SUSPENDED once); 8 s survived 8 of 8
+# without, and 27 of 27 more in the bench (--runs 3 --stalls 3, three times). Node loss (no
+# fencing: the leader's address times out) costs T to T + tickTime: the session expired
+# 8.6-9.6 s after the leader stopped at 8 s (7.3-7.8 s at 6 s). See docs/ha-and-rpc-port.md.
+ZK_STANDBY_SESSION_TIMEOUT_MS = 8000
 ZK_RETRY_WAIT_MS = 500
 ZK_MAX_RETRY_ATTEMPTS = 5
 # The ZooKeeper server tick the session timeout above is sized for (see ZooKeeperEnsemble).
@@ -100,17 +115,19 @@ def render_flink_config(
     """
     if spec.version not in SUPPORTED_VERSIONS:
         raise ValueError(f"Flink {spec.version}: supported are {', '.join(SUPPORTED_VERSIONS)}")
-    if spec.rpc_port_mode not in ("sidecar", "pinned"):
-        raise ValueError(f"rpc_port_mode {spec.rpc_port_mode!r}: sidecar or pinned")
+    if spec.rpc_port_mode not in RPC_PORT_MODES:
+        raise ValueError(f"rpc_port_mode {spec.rpc_port_mode!r}: one of {', '.join(RPC_PORT_MODES)}")
+    standby = spec.rpc_port_mode == "podIp"
     storage = "file://" + DATA_MOUNT
     return {
         # Addresses and ports. In ZooKeeper HA the JobManager binds
         # high-availability.jobmanager.port (jobmanager.rpc.port is then ignored) and
-        # advertises <jobmanager.rpc.address>:<bound port> through ZooKeeper.
+        # advertises <jobmanager.rpc.address>:<bound port> through ZooKeeper. In podIp mode
+        # the pod replaces the address with its own IP (the image's JOB_MANAGER_RPC_ADDRESS).
         "jobmanager.rpc.address": JOBMANAGER_SERVICE,
         "jobmanager.rpc.port": RPC_PORT,
         "jobmanager.bind-host": "0.0.0.0",
-        "high-availability.jobmanager.port": RPC_PORT if spec.rpc_port_mode == "pinned" else 0,
+        "high-availability.jobmanager.port": 0 if spec.rpc_port_mode == "sidecar" else RPC_PORT,
         "blob.server.port": BLOB_PORT,
         "rest.address": JOBMANAGER_SERVICE,
         "rest.bind-address": "0.0.0.0",
@@ -131,7 +148,9 @@ def render_flink_config(
         "high-availability.zookeeper.path.root": ZOOKEEPER_PATH_ROOT,
         "high-availability.cluster-id": cluster_id,
         "high-availability.storageDir": f"{storage}/ha",
-        "high-availability.zookeeper.client.session-timeout": ZK_SESSION_TIMEOUT_MS,
+        "high-availability.zookeeper.client.session-timeout": (
+            ZK_STANDBY_SESSION_TIMEOUT_MS if standby else ZK_SESSION_TIMEOUT_MS
+        ),
         "high-availability.zookeeper.client.connection-timeout": ZK_CONNECTION_TIMEOUT_MS,
         "high-availability.zookeeper.client.retry-wait": ZK_RETRY_WAIT_MS,
         "high-availability.zookeeper.client.max-retry-attempts": ZK_MAX_RETRY_ATTEMPTS,

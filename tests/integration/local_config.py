@@ -37,6 +37,7 @@ LOCAL_OVERRIDE_KEYS = frozenset(
         "blob.server.port",
         "rest.port",
         "taskmanager.rpc.port",
+        "taskmanager.data.port",
         # paths
         "high-availability.storageDir",
         "execution.checkpointing.dir",
@@ -47,6 +48,14 @@ LOCAL_OVERRIDE_KEYS = frozenset(
     }
 )
 LOCALHOST = "127.0.0.1"
+# Keys a measurement may set to other values than the stack's (``--session-timeout-ms`` of
+# failover_bench: the curve the stack's values were chosen from); tests never do.
+EXPERIMENT_KEYS = frozenset(
+    {
+        "high-availability.zookeeper.client.session-timeout",
+        "high-availability.zookeeper.client.connection-timeout",
+    }
+)
 
 
 def stack_rendered(rpc_port_mode: str) -> FlinkConfig:
@@ -63,17 +72,24 @@ class LocalPorts:
     rest: int
     blob: int
     taskmanager_rpc: int
-    pinned_rpc: int  # the JobManager's RPC port in pinned mode
+    pinned_rpc: int  # the JobManager's RPC port in pinned and podIp modes
+    taskmanager_data: int  # the stack's fixed 6121 would clash with other runs on the host
 
     @staticmethod
     def pick() -> LocalPorts:
-        rest, blob, taskmanager_rpc, pinned_rpc = free_ports(4)
-        return LocalPorts(rest, blob, taskmanager_rpc, pinned_rpc)
+        rest, blob, taskmanager_rpc, pinned_rpc, taskmanager_data = free_ports(5)
+        return LocalPorts(rest, blob, taskmanager_rpc, pinned_rpc, taskmanager_data)
 
 
-def local_overrides(rendered: FlinkConfig, zookeeper_quorum: str, ports: LocalPorts, work_dir: Path) -> FlinkConfig:
-    """Addresses, ports and paths of the local run, for a config ``rendered`` by the stack."""
+def local_overrides(
+    rendered: FlinkConfig, zookeeper_quorum: str, ports: LocalPorts, work_dir: Path, scratch: Path | None = None
+) -> FlinkConfig:
+    """Addresses, ports and paths of the local run, for a config ``rendered`` by the stack.
+
+    Shared storage (HA data, checkpoints) lives in ``work_dir``; a process's own scratch
+    directories in ``scratch`` (``work_dir`` unless told: standby JobManagers have one each)."""
     storage = "file://" + str(work_dir / "flink-data")
+    scratch = scratch or work_dir
     overrides: FlinkConfig = {
         "jobmanager.rpc.address": LOCALHOST,
         "jobmanager.bind-host": LOCALHOST,
@@ -84,13 +100,14 @@ def local_overrides(rendered: FlinkConfig, zookeeper_quorum: str, ports: LocalPo
         "taskmanager.host": LOCALHOST,
         "taskmanager.bind-host": LOCALHOST,
         "taskmanager.rpc.port": ports.taskmanager_rpc,
+        "taskmanager.data.port": ports.taskmanager_data,
         "high-availability.zookeeper.quorum": zookeeper_quorum,
         "high-availability.storageDir": f"{storage}/ha",
         "execution.checkpointing.dir": f"{storage}/checkpoints",
         "execution.checkpointing.savepoint-dir": f"{storage}/savepoints",
-        "io.tmp.dirs": str(work_dir / "tmp"),
-        "web.tmpdir": str(work_dir / "web"),
-        "blob.storage.directory": str(work_dir / "blobs"),
+        "io.tmp.dirs": str(scratch / "tmp"),
+        "web.tmpdir": str(scratch / "web"),
+        "blob.storage.directory": str(scratch / "blobs"),
     }
     # A pinned port (6123 in the cluster) becomes a free local one; 0 (random) stays 0.
     if rendered["high-availability.jobmanager.port"] != 0:
@@ -111,15 +128,25 @@ class LocalFlinkConfig:
 
 
 def write_local_config(
-    rpc_port_mode: str, zookeeper_quorum: str, ports: LocalPorts, work_dir: Path
+    rpc_port_mode: str,
+    zookeeper_quorum: str,
+    ports: LocalPorts,
+    work_dir: Path,
+    instance: str = "",
+    experiment: FlinkConfig | None = None,
 ) -> LocalFlinkConfig:
-    """Render the stack's config, apply the local overrides, write ``conf/config.yaml``."""
-    rendered = stack_rendered(rpc_port_mode)
-    overrides = local_overrides(rendered, zookeeper_quorum, ports, work_dir)
+    """Render the stack's config, apply the local overrides, write ``conf/config.yaml``
+    (``conf-<instance>/`` with scratch directories under ``<instance>/`` for one of several
+    JobManagers). ``experiment``: values of ``EXPERIMENT_KEYS`` a measurement varies."""
+    rendered = {**stack_rendered(rpc_port_mode), **(experiment or {})}
+    beyond = set(experiment or {}) - EXPERIMENT_KEYS
+    if beyond:
+        raise ValueError(f"experiment keys beyond {sorted(EXPERIMENT_KEYS)}: {sorted(beyond)}")
+    overrides = local_overrides(rendered, zookeeper_quorum, ports, work_dir, work_dir / instance if instance else None)
     unexpected = set(overrides) - LOCAL_OVERRIDE_KEYS
     if unexpected:
         raise ValueError(f"local overrides beyond addresses/ports/paths: {sorted(unexpected)}")
-    config_dir = work_dir / "conf"
+    config_dir = work_dir / (f"conf-{instance}" if instance else "conf")
     config_dir.mkdir(parents=True, exist_ok=True)
     local = LocalFlinkConfig(rendered, overrides, config_dir)
     (config_dir / CONFIG_FILE_NAME).write_text(to_config_yaml(local.effective))

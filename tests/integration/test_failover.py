@@ -1,4 +1,5 @@
-"""JobManager failover with real ZooKeeper, Flink and sidecar processes (scenario.py).
+"""JobManager failover with real ZooKeeper, Flink and sidecar processes (scenario.py), and
+with standby JobManagers and their leader watches (standby_scenario.py).
 
 Correctness is asserted; timings are printed, not asserted (failover_bench measures them).
 """
@@ -11,6 +12,7 @@ import pytest
 
 from tests.controlplane import ControlPlane
 from tests.integration.scenario import FailoverResult, run_failover
+from tests.integration.standby_scenario import STALL_TARGETS, run_standby
 
 pytestmark = pytest.mark.integration
 
@@ -46,3 +48,20 @@ def test_failover_pinned_keeps_port(tmp_path: Path, control_plane: ControlPlane)
     assert_recovered(result)
     assert result.port_after == result.port_before, "the pinned port survives the restart"
     assert result.patch_requests == 0, "a static Service that already matches is never patched"
+
+
+def test_failover_standby_survives_stalls_and_fences_a_kill(tmp_path: Path) -> None:
+    """A 3-s stall of ZooKeeper and one of the leader change nothing; kill -9 of the leader:
+    its leader watch fences the dead session and the standby resumes the job from the
+    latest checkpoint."""
+    result = run_standby(tmp_path, stalls=len(STALL_TARGETS))
+    print(f"\nfailover standby: {result.line()}")
+    assert [s.target for s in result.stalls] == list(STALL_TARGETS)
+    assert result.spurious_failovers == 0, [s.text() for s in result.stalls]
+    assert result.leader_after != result.leader_before
+    assert "fenced" in result.phases, "a leader watch fenced the killed leader's session"
+    assert result.checkpoints_before_kill >= 2
+    assert result.restored_latest, (result.restored_id, result.latest_completed_before_kill, result.state.restored_from)
+    assert result.state.mismatches == (), "\n".join(result.state.mismatches[:20])
+    assert result.state.keys_compared >= 10
+    assert result.taskmanager_reregistered, "the TaskManager offers its slots to the new leader"

@@ -23,7 +23,7 @@ from tests.integration.zookeeper_server import ZooKeeperServer, four_letter_word
 
 pytestmark = pytest.mark.integration
 
-MODES = ("sidecar", "pinned")
+MODES = ("sidecar", "pinned", "podIp")
 
 
 def test_prerequisites_installed() -> None:
@@ -48,6 +48,17 @@ def test_local_config_changes_only_addresses_ports_paths(mode: str, tmp_path: Pa
     for key in ("jobmanager.bind-host", "rest.bind-address", "taskmanager.bind-host"):
         assert written[key] == "127.0.0.1"
     assert str(written["high-availability.storageDir"]).startswith(f"file://{tmp_path}")
+
+
+def test_standby_instances_share_storage_not_scratch_and_experiments_stay_in_bounds(tmp_path: Path) -> None:
+    one = write_local_config("podIp", "127.0.0.1:2181", LocalPorts.pick(), tmp_path, "jobmanager-1")
+    two = write_local_config("podIp", "127.0.0.1:2181", LocalPorts.pick(), tmp_path, "jobmanager-2")
+    assert one.config_dir != two.config_dir
+    assert one.effective["high-availability.storageDir"] == two.effective["high-availability.storageDir"]
+    assert one.effective["io.tmp.dirs"] != two.effective["io.tmp.dirs"]
+    assert one.effective["high-availability.jobmanager.port"] != two.effective["high-availability.jobmanager.port"]
+    with pytest.raises(ValueError, match="experiment keys beyond"):
+        write_local_config("podIp", "127.0.0.1:2181", LocalPorts.pick(), tmp_path, experiment={"heartbeat.timeout": 1})
 
 
 def test_override_allow_list_names_only_addresses_ports_paths() -> None:

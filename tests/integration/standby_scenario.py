@@ -1,0 +1,211 @@
+"""The standby failover scenario (``rpcPortMode: podIp``, two JobManagers), shared by
+``test_failover`` and ``failover_bench --mode standby``.
+
+Once the job runs on the leader and has completed checkpoints: ``stalls`` pauses of 3 s,
+alternately of the ZooKeeper server and of the leading JobManager, none of which may
+change the leader or restart the job (``stalls.py``); then the leader's end, right after
+a checkpoint completes: ``kill`` (``kill -9``: its port refuses, the leader watch fences
+its session) or ``stop`` (SIGSTOP for good: a leader that vanishes without refusing, as on
+a lost node; only its session timeout ends its leadership). Measured: the end to the job
+(every task) RUNNING on the other JobManager; checked: the checkpoint it restored, its
+keyed state, the TaskManager's registration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+from tests.integration import state_check
+from tests.integration.flink_logs import (
+    JOBMANAGER_MILESTONES,
+    ZOOKEEPER_MILESTONES,
+    completed_checkpoints,
+    log_milestones,
+    wait_for_new_checkpoint,
+)
+from tests.integration.local_config import FlinkConfig
+from tests.integration.scenario import (
+    AFTER_RESTORE_TIMEOUT_S,
+    CHECKPOINTS_BEFORE_KILL,
+    CHECKPOINTS_TIMEOUT_S,
+    FAILOVER_TIMEOUT_S,
+    POLL_S,
+    START_TIMEOUT_S,
+)
+from tests.integration.stalls import StallOutcome, stall
+from tests.integration.standby_cluster import StandbyCluster, StandbyJobManager
+from tests.log import Log
+
+CRASHES = ("kill", "stop")
+STALL_TARGETS = ("zookeeper", "jobmanager")
+SESSION_TIMEOUT_KEY = "high-availability.zookeeper.client.session-timeout"
+WATCH_MILESTONES = {"fenced": re.compile(r" fence done ")}
+NEW_LEADER_MILESTONES = {k: JOBMANAGER_MILESTONES[k] for k in ("leader", "restoring", "tasks_running")}
+
+
+@dataclasses.dataclass(frozen=True)
+class StandbyResult:
+    crash: str
+    session_timeout_ms: int
+    failover_s: float  # the leader's end -> job and all its tasks RUNNING on the other JobManager
+    stalls: tuple[StallOutcome, ...]
+    leader_before: str
+    leader_after: str
+    checkpoints_before_kill: int
+    latest_completed_before_kill: int
+    restored_id: int | None
+    restored_is_savepoint: bool | None
+    taskmanager_ids_before: tuple[str, ...]
+    taskmanager_ids_after: tuple[str, ...]
+    slots_after: int
+    state: state_check.StateReport
+    phases: dict[str, float]  # seconds from the end to milestones in the logs
+    load_at_kill: float
+    work_dir: Path
+    mode: str = "standby"
+    patch_s: None = None  # nothing is patched in standby mode
+
+    @property
+    def spurious_failovers(self) -> int:
+        return sum(s.spurious for s in self.stalls)
+
+    @property
+    def restored_latest(self) -> bool:
+        latest = self.latest_completed_before_kill
+        return self.restored_id == latest and self.restored_is_savepoint is False and self.state.restored_from == latest
+
+    @property
+    def taskmanager_reregistered(self) -> bool:
+        after = self.taskmanager_ids_after
+        return bool(after) and after == self.taskmanager_ids_before and self.slots_after > 0
+
+    def line(self) -> str:
+        phases = " ".join(f"{k}={v:.2f}" for k, v in sorted(self.phases.items(), key=lambda kv: kv[1]))
+        return (
+            f"mode={self.mode} crash={self.crash} session_timeout_ms={self.session_timeout_ms} "
+            f"failover_s={self.failover_s:.2f} leader={self.leader_before}->{self.leader_after} "
+            f"stalls=[{' '.join(s.text() for s in self.stalls)}] spurious_failovers={self.spurious_failovers} "
+            f"restored={self.restored_id} latest_before_kill={self.latest_completed_before_kill} "
+            f"tm_reregistered={self.taskmanager_reregistered} load1={self.load_at_kill:.1f} "
+            f"state_mismatches={len(self.state.mismatches)} ({self.state.summary()}) phases_s[{phases}]"
+        )
+
+
+def run_standby(
+    work_dir: Path, stalls: int, crash: str = "kill", log: Log = print, experiment: FlinkConfig | None = None
+) -> StandbyResult:
+    """Start everything, stall ``stalls`` times, end the leader (``crash``), measure and check."""
+    if crash not in CRASHES:
+        raise ValueError(f"crash {crash!r}: one of {', '.join(CRASHES)}")
+    with StandbyCluster(work_dir, log, experiment) as cluster:
+        try:
+            return _standby(cluster.start(), stalls, crash, log)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                log(cluster.describe())
+            raise
+
+
+def _standby(cluster: StandbyCluster, stalls: int, crash: str, log: Log) -> StandbyResult:
+    started = time.monotonic()
+    leader = cluster.wait("one leading JobManager", cluster.leader, START_TIMEOUT_S)
+    rest = leader.rest
+    job_id = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
+    cluster.wait("the job to run", lambda: rest.job_fully_running(job_id), START_TIMEOUT_S)
+    log(f"  job {job_id} RUNNING on {leader.name} {time.monotonic() - started:.1f}s after start")
+    cluster.wait(
+        f"{CHECKPOINTS_BEFORE_KILL} completed checkpoints",
+        lambda: rest.completed_count(job_id) >= CHECKPOINTS_BEFORE_KILL,
+        CHECKPOINTS_TIMEOUT_S,
+        0.25,
+    )
+
+    outcomes: list[StallOutcome] = []
+    for index in range(stalls):
+        outcome = stall(cluster, STALL_TARGETS[index % len(STALL_TARGETS)])
+        log(f"  stall {index + 1}/{stalls} {outcome.text()} load1={os.getloadavg()[0]:.1f}")
+        outcomes.append(outcome)
+        if outcome.spurious:  # measure the kill on a running job still
+            _wait_running(cluster, job_id)
+    cluster.check_alive()
+
+    leader = cluster.wait("one leading JobManager", cluster.leader, START_TIMEOUT_S)
+    successor = cluster.other(leader)
+    tms_before = tuple(sorted(leader.rest.taskmanager_ids()))
+    wait_for_new_checkpoint(leader.log_file, CHECKPOINTS_TIMEOUT_S)
+    ended_at, ended_wall = time.monotonic(), time.time()
+    _end(leader, crash)
+    load_at_kill = os.getloadavg()[0]
+    latest_before_kill = max(completed_checkpoints(leader.log_file))
+    checkpoints_before_kill = len(set(completed_checkpoints(leader.log_file)))
+    after = successor.rest
+    cluster.wait(
+        "the job to run on the other JobManager", lambda: after.job_fully_running(job_id), FAILOVER_TIMEOUT_S, POLL_S
+    )
+    running_at = time.monotonic()
+    log(f"  after {crash} of {leader.name}: RUNNING on {successor.name} {running_at - ended_at:.2f}s")
+    cluster.wait(
+        "the successor's role file to say leader", lambda: cluster.leader() is successor, AFTER_RESTORE_TIMEOUT_S
+    )
+
+    restored = cluster.wait(
+        "the restored checkpoint in /checkpoints",
+        lambda: after.latest(job_id, "restored"),
+        AFTER_RESTORE_TIMEOUT_S,
+        0.25,
+    )
+    tms_after = tuple(
+        sorted(cluster.wait("the TaskManager to register", after.taskmanager_ids, AFTER_RESTORE_TIMEOUT_S))
+    )
+    slots_after = int((after.overview() or {}).get("slots-total", 0))
+    cluster.wait(
+        "a record of every key after the restore",
+        lambda: state_check.keys_seen_after_restore(cluster.side_channel) >= state_check.KEYS,
+        AFTER_RESTORE_TIMEOUT_S,
+        0.25,
+    )
+    phases = log_milestones(successor.log_file, NEW_LEADER_MILESTONES, ended_wall)
+    for jobmanager in cluster.jobmanagers:
+        phases.update(log_milestones(jobmanager.watch_log, WATCH_MILESTONES, ended_wall))
+    phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, ended_wall))
+    if leader.process is not None and crash == "stop":
+        leader.process.kill9()  # SIGKILL ends a stopped process too
+    return StandbyResult(
+        crash=crash,
+        session_timeout_ms=int(cluster.effective[SESSION_TIMEOUT_KEY]),
+        failover_s=running_at - ended_at,
+        stalls=tuple(outcomes),
+        leader_before=leader.name,
+        leader_after=successor.name,
+        checkpoints_before_kill=checkpoints_before_kill,
+        latest_completed_before_kill=latest_before_kill,
+        restored_id=int(restored["id"]) if "id" in restored else None,
+        restored_is_savepoint=restored.get("is_savepoint"),
+        taskmanager_ids_before=tms_before,
+        taskmanager_ids_after=tms_after,
+        slots_after=slots_after,
+        state=state_check.check(cluster.side_channel),
+        phases=phases,
+        load_at_kill=load_at_kill,
+        work_dir=cluster.work_dir,
+    )
+
+
+def _wait_running(cluster: StandbyCluster, job_id: str) -> None:
+    leader = cluster.wait("one leading JobManager", cluster.leader, START_TIMEOUT_S)
+    cluster.wait("the job to run", lambda: leader.rest.job_fully_running(job_id), FAILOVER_TIMEOUT_S)
+
+
+def _end(leader: StandbyJobManager, crash: str) -> None:
+    if leader.process is None:
+        raise RuntimeError(f"{leader.name} is not running")
+    if crash == "kill":
+        leader.process.kill9()
+    else:
+        os.kill(leader.process.pid, signal.SIGSTOP)
