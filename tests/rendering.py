@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 
-from components.flink import cluster
-from components.flink.spec import FlinkSpec
 from infra.config.settings import Settings, parse_settings
 from infra.render import offline
 from infra.render.offline import Rendering, render_config
@@ -46,24 +42,7 @@ def _render(stack: str, preview: bool, overrides_json: str) -> Rendering:
         full = f"flink-aks:{name}"
         current = config.get(full)
         config[full] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
-    with mock.patch.object(cluster, "render_flink_config", _flink_config_until_merged):
-        return render_config(stack, config, preview=preview)
-
-
-_RENDER_FLINK_CONFIG = cluster.render_flink_config
-
-
-def _flink_config_until_merged(spec: FlinkSpec, cluster_id: str, quorum: Any) -> dict[str, Any]:
-    """TEMPORARY, until the podIp keys of ``flink_config`` (the leader-watch lane) are merged:
-    where ``render_flink_config`` refuses ``rpcPortMode: podIp``, render pinned's config
-    (its RPC port is 6123 too). Once it accepts podIp this passes its own config through;
-    the lead deletes this at the merge."""
-    try:
-        return _RENDER_FLINK_CONFIG(spec, cluster_id, quorum)
-    except ValueError as refused:
-        if spec.rpc_port_mode != "podIp" or "rpc_port_mode" not in str(refused):
-            raise
-        return _RENDER_FLINK_CONFIG(dataclasses.replace(spec, rpc_port_mode="pinned"), cluster_id, quorum)
+    return render_config(stack, config, preview=preview)
 
 
 @dataclass

@@ -7,7 +7,7 @@ itself, never a Service that picks one JobManager at random; no port needs patch
 leader watch (``leader_watch``: its interface and program) runs in its own container from
 the Flink image and writes the JobManager's role to ``ROLE_FILE`` on an emptyDir the Flink
 container reads (read-only): the probes and the pre-stop savepoint act on it (see
-``job_health``). Its program files come from a ConfigMap, compiled at start into an emptyDir.
+``job_health``). Its program files come from a ConfigMap, compiled in memory at start (``run.sh``).
 
 With standbys, the pods must not share a node (required anti-affinity on the hostname) and
 should not share a zone (preferred): one node or zone lost takes one JobManager.
@@ -27,7 +27,6 @@ from components.flink.upgrade_scripts import ha_zookeeper_path
 from components.flink.zones import ZONE_KEY
 
 PROGRAM_MOUNT = "/opt/leader-watch"  # the ConfigMap's files, read-only
-CLASSES_DIR = "/leader-watch/classes"  # the compiled program (an emptyDir)
 FLINK_LIB_DIR = "/opt/flink/lib"  # the image's: Janino, the shaded ZooKeeper client
 HOSTNAME_KEY = "kubernetes.io/hostname"
 PROGRAM_PATTERNS = ("*.java", "*.sh")
@@ -66,7 +65,6 @@ def with_pod_ip(pod: Pod, ctx: PodContext) -> Pod:
     spec["volumes"] += [
         {"name": "role", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}},
         {"name": "leader-watch", "configMap": {"name": LEADER_WATCH_CONFIG_MAP, "defaultMode": 0o444}},
-        {"name": "leader-watch-classes", "emptyDir": {"sizeLimit": "64Mi"}},
         {"name": "leader-watch-tmp", "emptyDir": {"sizeLimit": "64Mi"}},
     ]
     spec["containers"].append(_leader_watch(ctx))
@@ -84,14 +82,12 @@ def _leader_watch(ctx: PodContext) -> dict[str, Any]:
         "env": [
             {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
             {"name": "PROGRAM_DIR", "value": PROGRAM_MOUNT},
-            {"name": "CLASSES_DIR", "value": CLASSES_DIR},
             {"name": "FLINK_LIB_DIR", "value": FLINK_LIB_DIR},
             {"name": "ZOOKEEPER_QUORUM", "value": ctx.zookeeper_quorum},
             *({"name": name, "value": value} for name, value in env.items()),
         ],
         "volumeMounts": [
             {"name": "leader-watch", "mountPath": PROGRAM_MOUNT, "readOnly": True},
-            {"name": "leader-watch-classes", "mountPath": CLASSES_DIR},
             {"name": "leader-watch-tmp", "mountPath": "/tmp"},
             {"name": "role", "mountPath": leader_watch.ROLE_DIR},
         ],

@@ -5,7 +5,8 @@ and waits, JVM started, for leadership through ZooKeeper. The leader watch runs 
 each of them (its own container in the JobManager's pod, the Flink image) and:
 
 - writes the role of its JobManager (``leader`` or ``standby``) to ``ROLE_FILE``, which
-  the JobManager's readiness reads: the Services reach the leader only;
+  the JobManager's probes and pre-stop savepoint read (the job checks and the savepoint
+  are the leader's; a standby is Ready when its REST API answers and it has a role);
 - fences a leader whose process is gone: when the leader's RPC address refuses
   connections (its container died, its pod's address lives on), it deletes the ephemeral
   ZooKeeper nodes of the leader's session, so a standby takes over at once instead of
