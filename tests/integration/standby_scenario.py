@@ -125,6 +125,14 @@ def _standby(cluster: StandbyCluster, stalls: int, crash: str, log: Log) -> Stan
         CHECKPOINTS_TIMEOUT_S,
         0.25,
     )
+    # The Services publish both JobManagers: the standby's REST API must show the leader's job.
+    standby = cluster.other(leader)
+    cluster.wait(
+        f"{standby.name}'s REST API (the standby) to show the job RUNNING",
+        lambda: standby.rest.job_fully_running(job_id),
+        START_TIMEOUT_S,
+    )
+    log(f"  {standby.name} (standby) serves the leader's job through its REST API")
 
     outcomes: list[StallOutcome] = []
     for index in range(stalls):
