@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from tests.controlplane import ControlPlane
 from tests.integration import state_check
+from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, check_after_restore
 from tests.integration.flink_logs import (
     JOBMANAGER_MILESTONES,
     ZOOKEEPER_MILESTONES,
@@ -42,7 +43,6 @@ START_TIMEOUT_S = 120.0
 CHECKPOINTS_TIMEOUT_S = 60.0
 SERVICE_SYNC_TIMEOUT_S = 30.0
 FAILOVER_TIMEOUT_S = 90.0
-AFTER_RESTORE_TIMEOUT_S = 30.0
 POLL_S = 0.1  # REST polling while the new JobManager starts
 # Pinned mode: how long after the job runs again the sidecar must have stayed quiet.
 QUIET_AFTER_RESTORE_S = 2.0
@@ -204,23 +204,7 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
         f"rpc port {port_after}, Service {cluster.service_rpc_port()}"
     )
 
-    restored = cluster.wait(
-        "the restored checkpoint in /checkpoints",
-        lambda: rest.latest(job_id, "restored"),
-        AFTER_RESTORE_TIMEOUT_S,
-        0.25,
-    )
-    tms_after = tuple(
-        sorted(cluster.wait("the TaskManager to register", rest.taskmanager_ids, AFTER_RESTORE_TIMEOUT_S))
-    )
-    slots_after = int((rest.overview() or {}).get("slots-total", 0))
-    cluster.wait(
-        "a record of every key after the restore",
-        lambda: state_check.keys_seen_after_restore(cluster.side_channel) >= state_check.KEYS,
-        AFTER_RESTORE_TIMEOUT_S,
-        0.25,
-    )
-    state = state_check.check(cluster.side_channel)
+    after = check_after_restore(cluster.wait, rest, job_id, cluster.side_channel)
     phases = log_milestones(cluster.jobmanager_log(), JOBMANAGER_MILESTONES, killed_wall)
     phases["jm_exec"] = exec_at - killed_at  # BashJavaUtils ran, the JobManager's JVM is starting
     phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, killed_wall))
@@ -237,12 +221,12 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
         patches_after_kill=cluster.patch_count() - patches_before,
         checkpoints_before_kill=checkpoints_before_kill,
         latest_completed_before_kill=latest_before_kill,
-        restored_id=int(restored["id"]) if "id" in restored else None,
-        restored_is_savepoint=restored.get("is_savepoint"),
+        restored_id=after.restored_id,
+        restored_is_savepoint=after.restored_is_savepoint,
         taskmanager_ids_before=tms_before,
-        taskmanager_ids_after=tms_after,
-        slots_after=slots_after,
-        state=state,
+        taskmanager_ids_after=after.taskmanager_ids,
+        slots_after=after.slots,
+        state=after.state,
         phases=phases,
         load_at_kill=load_at_kill,
         work_dir=cluster.work_dir,

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from tests.integration import state_check
+from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, check_after_restore
 from tests.integration.flink_logs import (
     JOBMANAGER_MILESTONES,
     ZOOKEEPER_MILESTONES,
@@ -31,7 +32,6 @@ from tests.integration.flink_logs import (
 )
 from tests.integration.local_config import FlinkConfig
 from tests.integration.scenario import (
-    AFTER_RESTORE_TIMEOUT_S,
     CHECKPOINTS_BEFORE_KILL,
     CHECKPOINTS_TIMEOUT_S,
     FAILOVER_TIMEOUT_S,
@@ -162,22 +162,7 @@ def _standby(cluster: StandbyCluster, stalls: int, crash: str, log: Log) -> Stan
         "the successor's role file to say leader", lambda: cluster.leader() is successor, AFTER_RESTORE_TIMEOUT_S
     )
 
-    restored = cluster.wait(
-        "the restored checkpoint in /checkpoints",
-        lambda: after.latest(job_id, "restored"),
-        AFTER_RESTORE_TIMEOUT_S,
-        0.25,
-    )
-    tms_after = tuple(
-        sorted(cluster.wait("the TaskManager to register", after.taskmanager_ids, AFTER_RESTORE_TIMEOUT_S))
-    )
-    slots_after = int((after.overview() or {}).get("slots-total", 0))
-    cluster.wait(
-        "a record of every key after the restore",
-        lambda: state_check.keys_seen_after_restore(cluster.side_channel) >= state_check.KEYS,
-        AFTER_RESTORE_TIMEOUT_S,
-        0.25,
-    )
+    restored = check_after_restore(cluster.wait, after, job_id, cluster.side_channel)
     phases = log_milestones(successor.log_file, NEW_LEADER_MILESTONES, ended_wall)
     for jobmanager in cluster.jobmanagers:
         phases.update(log_milestones(jobmanager.watch_log, WATCH_MILESTONES, ended_wall))
@@ -193,12 +178,12 @@ def _standby(cluster: StandbyCluster, stalls: int, crash: str, log: Log) -> Stan
         leader_after=successor.name,
         checkpoints_before_kill=checkpoints_before_kill,
         latest_completed_before_kill=latest_before_kill,
-        restored_id=int(restored["id"]) if "id" in restored else None,
-        restored_is_savepoint=restored.get("is_savepoint"),
+        restored_id=restored.restored_id,
+        restored_is_savepoint=restored.restored_is_savepoint,
         taskmanager_ids_before=tms_before,
-        taskmanager_ids_after=tms_after,
-        slots_after=slots_after,
-        state=state_check.check(cluster.side_channel),
+        taskmanager_ids_after=restored.taskmanager_ids,
+        slots_after=restored.slots,
+        state=restored.state,
         phases=phases,
         load_at_kill=load_at_kill,
         work_dir=cluster.work_dir,
