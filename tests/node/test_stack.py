@@ -17,23 +17,18 @@ import subprocess
 import time
 import urllib.request
 
-from tests.controlplane.client import KubeClient
 from tests.engine.test_existing_cluster import OWN_OUTPUTS
 from tests.integration.kafka_accounting import account
 from tests.integration.load_schedule import phase_line, run_schedule
 from tests.node.cluster import Node
 from tests.node.deployment import Deployment
+from tests.node.flink_pods import pods
 from tests.node.stack import NS, STACK
 from tests.ports import free_port
 
 # A short run through the pods: 100 events/s to warm up, then 200 events/s for 10 s.
 WARMUP = (100, 5)
 SCHEDULE = [(200, 10)]
-
-
-def pods(kube: KubeClient, component: str) -> list[dict]:
-    selector = f"app.kubernetes.io/component={component}"
-    return kube.get(f"/api/v1/namespaces/{NS}/pods?labelSelector={selector}")["items"]
 
 
 def all_ready(pod: dict) -> bool:
