@@ -1,5 +1,5 @@
 """Day two on the node's pods: the scenarios of ``python -m tests.node.bench`` and of
-``test_day_two``, one after the other on one deployed stack, while a generator on the host
+``test_stack_day_two``, one after the other on one deployed stack, while a generator on the host
 writes 100 events/s to the input topic the whole time.
 
 - ``first-up``: the deployment's ``pulumi up`` (``up_s``) and the job running after it;

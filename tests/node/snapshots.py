@@ -64,6 +64,12 @@ def from_rest(rest: FlinkRest) -> list[Snapshot]:
     ]
 
 
+def latest(snapshots: list[Snapshot], when_ms: int, savepoint_only: bool = False) -> Snapshot | None:
+    """The newest of ``snapshots`` completed before ``when_ms`` (only savepoints: ``savepoint_only``)."""
+    earlier = [s for s in snapshots if s.completed_ms < when_ms and (s.savepoint or not savepoint_only)]
+    return max(earlier, key=lambda s: s.id, default=None)
+
+
 class SnapshotWatch(threading.Thread):
     """Polls every JobManager pod's REST API and the host path until ``close``."""
 
@@ -98,10 +104,7 @@ class SnapshotWatch(threading.Thread):
         """The newest snapshot completed before ``when_ms`` (only savepoints: ``savepoint_only``)."""
         self.poll()
         with self._lock:
-            earlier = [
-                s for s in self.seen.values() if s.completed_ms < when_ms and (s.savepoint or not savepoint_only)
-            ]
-        return max(earlier, key=lambda s: s.id, default=None)
+            return latest(list(self.seen.values()), when_ms, savepoint_only)
 
     def close(self) -> None:
         self._closing.set()

@@ -14,9 +14,7 @@ from tests.node.deployment import Deployment
 
 
 def test_day_two_restores_the_latest_state(deployed: Deployment) -> None:
-    results = run_chain(deployed)
-    for result in results:
-        print(result.line())
+    results = run_chain(deployed)  # prints a line per scenario
     scale = "up-scale" if node_cpus(deployed) >= UP_SCALE_CPUS else "up-last-state"
     assert [r.scenario for r in results] == [
         "first-up",
