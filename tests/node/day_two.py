@@ -17,7 +17,12 @@ writes 100 events/s to the input topic the whole time.
   JobManager pod rolls, the job graph is unchanged (HA recovery);
 - ``up-savepoint``: ``up`` with a job change (the checkpoint interval) in savepoint mode: the
   old pod's real pre-stop hook takes a savepoint within the grace period, the new job graph
-  starts from it.
+  starts from it;
+- ``ops-start-from``: the operations commands (``python -m infra.flink_ops``) through real
+  ``kubectl port-forward`` and ``kubectl exec``: ``status``, ``savepoint``, ``savepoints``,
+  then ``start-from`` that savepoint (the command restarts the JobManager's Deployment; the
+  old pod's pre-stop hook takes one more savepoint, which the requested start overrides):
+  the job must restore exactly the savepoint asked for.
 
 Each after the first must restore (REST ``/checkpoints`` of the new job: ``restored``) at
 least the newest snapshot completed before that restore (``snapshots.SnapshotWatch``: the
@@ -29,12 +34,19 @@ every (device, second) on the output topic must hold the input's count
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
+from tests.integration.flink_rest import FlinkRest
 from tests.integration.kafka_accounting import window_of
+from tests.integration.kafka_pipeline import OutputRecord
+from tests.integration.local_config import REPO_ROOT
 from tests.integration.processes import ManagedProcess
 from tests.log import Log
 from tests.node import containerd, flink_pods, layout
@@ -53,6 +65,7 @@ SETTLED_MS = 3_000  # the newest seconds not checked yet (their windows may stil
 GENERATOR_RATE = 100
 GENERATOR_SECONDS = 3600  # longer than any chain: stopped when the chain ends
 DEVICES = 20
+OPS_TIMEOUT_S = 600.0
 UP_SCALE_CPUS = 3.5  # two TaskManagers (a CPU each), the rolling update's extra one, the JobManager
 
 
@@ -123,7 +136,7 @@ class DayTwo:
             self.generator.stop()
 
     # --- waiting --------------------------------------------------------------------
-    def running(self) -> tuple[Any, str]:
+    def running(self) -> tuple[FlinkRest, str]:
         return wait_until(
             f"the job running at parallelism {self.parallelism} on the current JobManager pod",
             lambda: flink_pods.running_job(self.kube, self.parallelism),
@@ -159,7 +172,7 @@ class DayTwo:
         pipeline = self.deployment.pipeline
         until = window_of(now_ms() - SETTLED_MS)
 
-        def caught_up() -> list[Any] | None:
+        def caught_up() -> list[OutputRecord] | None:
             records = pipeline.output_records()
             return records if records and max(r.window_ms for r in records) >= until else None
 
@@ -236,16 +249,59 @@ class DayTwo:
     def _jobmanager(self) -> dict[str, Any]:
         return wait_until("one JobManager pod", lambda: flink_pods.current_jobmanager(self.kube), RUNNING_TIMEOUT_S)
 
-    def _disturbed(self, scenario: str, disturb: Any, savepoint: bool = False) -> ScenarioResult:
+    def ops_start_from(self) -> ScenarioResult:
+        """``status``, ``savepoint``, ``savepoints``, ``start-from`` through real kubectl."""
+        self.ready_for_next()
+        status = json.loads(self.ops("status"))
+        path = self.ops("savepoint").strip()
+        taken = self.watch.latest_before(now_ms() + 1, savepoint_only=True)
+        listed = [line.strip() for line in self.ops("savepoints").splitlines()]
+        problems = [] if status.get("state") == "RUNNING" else [f"`status` says {status.get('state')}"]
+        if path not in listed:
+            problems.append(f"`savepoints` does not list {path}: {listed}")
+        self.log(f"ops: status {status.get('state')} x{status.get('parallelism')}; savepoint {path}")
+
+        def start_from() -> None:  # the command also restarts the JobManager's Deployment
+            self.ops("start-from", path)
+
+        result = self._disturbed("ops-start-from", start_from, True, taken)
+        if result.restored is None or taken is None or result.restored.id != taken.id:
+            problems.append(f"restored {_named(result.restored)}, asked for {_named(taken)} ({path})")
+        return dataclasses.replace(result, problems=tuple(problems))
+
+    def ops(self, *command: str) -> str:
+        """``python -m infra.flink_ops`` against the stack, as a user runs it (kubectl of the node)."""
+        result = subprocess.run(
+            [sys.executable, "-m", "infra.flink_ops", "--namespace", NS, *command],
+            cwd=REPO_ROOT,
+            env={**os.environ, "KUBECONFIG": str(self.deployment.node.kubeconfig)},
+            capture_output=True,
+            text=True,
+            timeout=OPS_TIMEOUT_S,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"flink_ops {' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    def _disturbed(
+        self,
+        scenario: str,
+        disturb: Callable[[], None],
+        savepoint: bool = False,
+        expected: Snapshot | None = None,
+    ) -> ScenarioResult:
+        """``disturb`` the running job; the result once it runs again. ``expected``: the snapshot
+        it must restore (default: the newest completed before its restore)."""
         self.ready_for_next()
         began, began_ms = time.monotonic(), now_ms()
         self.log(f"{scenario}: begins")
         disturb()
         restored = self.restored_since(began_ms)
         to_running = time.monotonic() - began
-        snapshots = self.watch.latest_before(restored.completed_ms, savepoint_only=savepoint)
+        before = expected or self.watch.latest_before(restored.completed_ms, savepoint_only=savepoint)
         mismatches = self.state_since(began_ms - LOOKBACK_MS)
-        return ScenarioResult(scenario, to_running, restored, snapshots, mismatches, expect_savepoint=savepoint)
+        return ScenarioResult(scenario, to_running, restored, before, mismatches, expect_savepoint=savepoint)
 
 
 def node_cpus(deployment: Deployment) -> float:
@@ -257,7 +313,7 @@ def node_cpus(deployment: Deployment) -> float:
 
 def run_chain(deployment: Deployment, log: Log = print, runs: int = 1) -> list[ScenarioResult]:
     """first-up, then ``runs`` × (pod-delete, container-kill), up-scale (or up-last-state),
-    to-savepoint-mode, up-savepoint."""
+    to-savepoint-mode, up-savepoint, ops-start-from."""
     chain = DayTwo(deployment, log)
     results: list[ScenarioResult] = []
 
@@ -280,6 +336,7 @@ def run_chain(deployment: Deployment, log: Log = print, runs: int = 1) -> list[S
             record(chain.up("up-last-state", checkpointInterval="4s"))
         record(chain.up("to-savepoint-mode", upgradeMode="savepoint"))
         record(chain.up("up-savepoint", savepoint=True, checkpointInterval="6s"))
+        record(chain.ops_start_from())
     finally:
         chain.close()
     return results

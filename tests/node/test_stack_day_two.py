@@ -1,7 +1,8 @@
 """Day two on the node's pods, on the session's deployed stack (after ``test_stack``): the
 chain of ``day_two`` (pod delete, container kill, ``up`` with two TaskManagers where the
 node has room, else ``up`` with a job change in last-state mode, ``up`` into savepoint
-mode, ``up`` with a job change whose savepoint the real pre-stop hook takes). Every
+mode, ``up`` with a job change whose savepoint the real pre-stop hook takes, the operations
+commands through real ``kubectl``: a savepoint, then ``start-from`` it). Every
 scenario after the first restores at least the newest snapshot completed before it (the
 savepoint, when one was taken) and every second's count on the output topic is the
 input's. Figures are printed, not bounded.
@@ -23,6 +24,7 @@ def test_day_two_restores_the_latest_state(deployed: Deployment) -> None:
         scale,
         "to-savepoint-mode",
         "up-savepoint",
+        "ops-start-from",
     ]
     failed = [f"{r.line()} {list(r.problems)} {list(r.mismatches[:5])}" for r in results if not r.ok]
     assert not failed, failed
