@@ -1,5 +1,5 @@
-"""The node bench's state witnesses: the output topic's counts per (device, second), and the
-checkpoint id in a snapshot's ``_metadata`` header."""
+"""The node bench's state witnesses (the output topic's counts per (device, second), the
+checkpoint id in a snapshot's ``_metadata`` header) and its verdict on a scenario."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import dataclasses
 import struct
 from pathlib import Path
 
+from tests.node.scenario_result import ScenarioResult
 from tests.node.snapshots import MAGIC, Snapshot, latest, metadata_id
 from tests.node.window_counts import window_mismatches
 
@@ -63,3 +64,19 @@ def test_the_latest_before_a_restore_counts_only_what_completed_earlier() -> Non
     assert latest(seen, 250) == Snapshot(4, 200, True)
     assert latest(seen, 350, savepoint_only=True) == Snapshot(4, 200, True)
     assert latest(seen, 100) is None
+
+
+def test_a_scenario_passes_only_restoring_at_least_the_latest_snapshot_of_the_right_kind() -> None:
+    checkpoint, savepoint = Snapshot(7, 0, False), Snapshot(8, 0, True)
+    assert ScenarioResult("pod-delete", 20.0, checkpoint, checkpoint, ()).ok
+    assert not ScenarioResult("pod-delete", 20.0, Snapshot(6, 0, False), checkpoint, ()).ok
+    assert not ScenarioResult("pod-delete", 20.0, None, checkpoint, ()).ok
+    assert not ScenarioResult("pod-delete", 20.0, checkpoint, checkpoint, ("a second 1000: counted 1 of 2",)).ok
+    assert ScenarioResult("up-savepoint", 30.0, savepoint, savepoint, (), expect_savepoint=True).ok
+    assert not ScenarioResult("up-savepoint", 30.0, Snapshot(9, 0, False), savepoint, (), expect_savepoint=True).ok
+    assert ScenarioResult("first-up", 30.0, None, None, (), up_s=25.0, expect_restore=False).ok
+    line = ScenarioResult("up-savepoint", 30.04, savepoint, savepoint, (), up_s=12.0, expect_savepoint=True).line()
+    assert line == (
+        "scenario=up-savepoint to_running_s=30.0 up_s=12.0 restored=8 (savepoint) "
+        "latest_before=8 (savepoint) state_mismatches=0"
+    )

@@ -17,8 +17,9 @@ import traceback
 from pathlib import Path
 
 from tests.node.cluster import start, stop
-from tests.node.day_two import ScenarioResult, run_chain
+from tests.node.day_two import run_chain
 from tests.node.deployment import deploy
+from tests.node.scenario_result import ScenarioResult
 
 
 def progress(line: str) -> None:

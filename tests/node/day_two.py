@@ -51,6 +51,7 @@ from tests.integration.processes import ManagedProcess
 from tests.log import Log
 from tests.node import containerd, flink_pods, layout
 from tests.node.deployment import Deployment
+from tests.node.scenario_result import ScenarioResult, named
 from tests.node.snapshots import Snapshot, SnapshotWatch
 from tests.node.stack import NS
 from tests.node.window_counts import window_mismatches
@@ -67,45 +68,6 @@ GENERATOR_SECONDS = 3600  # longer than any chain: stopped when the chain ends
 DEVICES = 20
 OPS_TIMEOUT_S = 600.0
 UP_SCALE_CPUS = 3.5  # two TaskManagers (a CPU each), the rolling update's extra one, the JobManager
-
-
-@dataclasses.dataclass(frozen=True)
-class ScenarioResult:
-    scenario: str
-    to_running_s: float
-    restored: Snapshot | None
-    latest_before: Snapshot | None
-    mismatches: tuple[str, ...]
-    up_s: float | None = None
-    expect_restore: bool = True
-    expect_savepoint: bool = False
-    problems: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        if self.mismatches or self.problems:
-            return False
-        if not self.expect_restore:
-            return self.restored is None
-        return (
-            self.restored is not None
-            and self.latest_before is not None
-            and self.restored.id >= self.latest_before.id
-            and self.restored.savepoint == self.expect_savepoint
-        )
-
-    def line(self) -> str:
-        up = f" up_s={self.up_s:.1f}" if self.up_s is not None else ""
-        return (
-            f"scenario={self.scenario} to_running_s={self.to_running_s:.1f}{up} restored={_named(self.restored)} "
-            f"latest_before={_named(self.latest_before)} state_mismatches={len(self.mismatches)}"
-        )
-
-
-def _named(snapshot: Snapshot | None) -> str:
-    if snapshot is None:
-        return "none"
-    return f"{snapshot.id}{' (savepoint)' if snapshot.savepoint else ''}"
 
 
 def _flink_status(pod: dict[str, Any]) -> dict[str, Any]:
@@ -266,7 +228,7 @@ class DayTwo:
 
         result = self._disturbed("ops-start-from", start_from, True, taken)
         if result.restored is None or taken is None or result.restored.id != taken.id:
-            problems.append(f"restored {_named(result.restored)}, asked for {_named(taken)} ({path})")
+            problems.append(f"restored {named(result.restored)}, asked for {named(taken)} ({path})")
         return dataclasses.replace(result, problems=tuple(problems))
 
     def ops(self, *command: str) -> str:
