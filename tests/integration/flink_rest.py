@@ -13,8 +13,8 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class FlinkRest:
-    def __init__(self, port: int, timeout_s: float = 1.0) -> None:
-        self.base = f"http://127.0.0.1:{port}"
+    def __init__(self, port: int, timeout_s: float = 1.0, host: str = "127.0.0.1") -> None:
+        self.base = f"http://{host}:{port}"
         self.timeout_s = timeout_s
 
     def get(self, path: str) -> Json | None:

@@ -2,7 +2,8 @@
 
 - clients: ``SASL_SSL`` with ``PLAIN``, user ``$ConnectionString``, an Event Hubs-shaped
   connection string as the password (``kafka_credentials``); TLS 1.2+ from a CA made for
-  the run (``kafka_tls``);
+  the run, or one given (``kafka_tls``); on 127.0.0.1, or on another local address given
+  (``host``: the one-node cluster's bridge address, which its pods reach);
 - authorisation: ``StandardAuthorizer``; each shared access rule may do what Event Hubs
   lets it: ``Listen`` reads its hub (and commits in the consumer group), ``Send`` writes it;
 - topics created up front (``auto.create.topics.enable=false``: hubs exist or not);
@@ -41,7 +42,7 @@ from tests.integration.kafka_dist import KafkaDist, ensure_kafka_dist
 from tests.integration.kafka_oauth import LISTENER as OAUTH_LISTENER
 from tests.integration.kafka_oauth import OAuthListener, jvm_options, server_properties
 from tests.integration.kafka_plugin import CREDENTIALS_PROPERTY, PROVIDER_CREATOR, build_plugin_jar
-from tests.integration.kafka_tls import TestTls, make_tls
+from tests.integration.kafka_tls import Authority, TestTls, make_tls
 from tests.integration.processes import ManagedProcess, start_process
 from tests.integration.requirements import require_tool
 from tests.integration.server import Server
@@ -109,8 +110,12 @@ class KafkaBroker(Server):
         topics: list[Topic],
         consumer_group: str,
         oauth: OAuthListener | None = None,
+        host: str = "127.0.0.1",
+        authority: Authority | None = None,
     ) -> None:
         self.work_dir = work_dir
+        self.host = host  # where the SASL_SSL listener binds and what it advertises
+        self.authority = authority
         self.rules = rules
         self.topics = topics
         self.consumer_group = consumer_group
@@ -121,7 +126,7 @@ class KafkaBroker(Server):
     @property
     def bootstrap_servers(self) -> str:
         """The Event Hubs-shaped endpoint (SASL_SSL)."""
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def oauth_bootstrap_servers(self) -> str:
@@ -154,10 +159,10 @@ class KafkaBroker(Server):
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
             "listeners": (
-                f"SASL_SSL://127.0.0.1:{self.port},ADMIN://127.0.0.1:{self.admin_port},"
+                f"SASL_SSL://{self.bootstrap_servers},ADMIN://127.0.0.1:{self.admin_port},"
                 f"CONTROLLER://127.0.0.1:{self.controller_port}"
             ),
-            "advertised.listeners": f"SASL_SSL://127.0.0.1:{self.port},ADMIN://127.0.0.1:{self.admin_port}",
+            "advertised.listeners": f"SASL_SSL://{self.bootstrap_servers},ADMIN://127.0.0.1:{self.admin_port}",
             "listener.security.protocol.map": "SASL_SSL:SASL_SSL,ADMIN:PLAINTEXT,CONTROLLER:PLAINTEXT",
             "inter.broker.listener.name": "ADMIN",
             "controller.listener.names": "CONTROLLER",
@@ -213,7 +218,8 @@ class KafkaBroker(Server):
         dist = ensure_kafka_dist()
         plugin = build_plugin_jar(dist)
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        self.tls: TestTls = make_tls(self.work_dir / "tls")
+        addresses = () if self.host == "127.0.0.1" else (self.host,)
+        self.tls: TestTls = make_tls(self.work_dir / "tls", addresses, self.authority)
         write_credentials_file(self.rules, self.work_dir / "credentials.tsv")
         (self.work_dir / "log4j2.properties").write_text(LOG4J2)
         self.port, self.admin_port, self.controller_port, self.oauth_port = free_ports(4)

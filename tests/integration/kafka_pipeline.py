@@ -43,6 +43,7 @@ from tests.integration.flink_rest import FlinkRest
 from tests.integration.kafka_broker import QUIET, KafkaBroker, Topic
 from tests.integration.kafka_credentials import LISTEN, SEND, rule
 from tests.integration.kafka_oauth import OAuthListener
+from tests.integration.kafka_tls import Authority
 from tests.integration.local_config import REPO_ROOT, STACK, LocalPorts, write_local_config
 from tests.integration.process_group import ProcessGroup
 from tests.integration.processes import ManagedProcess, start_process
@@ -92,6 +93,8 @@ class ReferencePipeline(ProcessGroup):
         self.generator_rule = rule("generator-send", self.hubs.input_hub, SEND)
         self.jobmanagers: list[ManagedProcess] = []
         self.oauth: OAuthListener | None = None  # the broker's OAUTHBEARER listener, if any
+        self.broker_host = "127.0.0.1"  # where the broker's SASL_SSL listener is
+        self.authority: Authority | None = None  # the CA of its certificate (None: one made for the run)
 
     # --- start -----------------------------------------------------------------------
     def start_kafka(self) -> KafkaBroker:
@@ -107,6 +110,8 @@ class ReferencePipeline(ProcessGroup):
                 topics,
                 self.hubs.consumer_group,
                 self.oauth,
+                self.broker_host,
+                self.authority,
             )
         )
         return self.broker
@@ -134,7 +139,7 @@ class ReferencePipeline(ProcessGroup):
 
     def start(self) -> ReferencePipeline:
         require_tool("java")
-        dist = ensure_flink_dist()
+        self.dist = dist = ensure_flink_dist()
         self.job_jar = build_reference_job()
         self.start_kafka()
         self.secret_mount, job_env = self._write_secret_mount()
@@ -177,7 +182,7 @@ class ReferencePipeline(ProcessGroup):
 
     def start_generator(self, schedule: list[tuple[int, int]], devices: int = 1000) -> ManagedProcess:
         # As in the job image: the job jar and Flink's lib/ (slf4j and log4j for Kafka's client).
-        classpath = [str(self.job_jar), *(str(p) for p in self.layout.dist.classpath())]
+        classpath = [str(self.job_jar), *(str(p) for p in self.dist.classpath())]
         argv = [
             require_tool("java"),
             "-Xmx256m",

@@ -1,9 +1,11 @@
-"""TLS for one test broker: a CA made for the run, the broker's key store, the clients' trust store.
+"""TLS for one test broker: a CA (made for the run, or one kept elsewhere), the broker's key
+store, the clients' trust store.
 
-The broker's certificate names 127.0.0.1 and localhost, so clients verify the host name
-as they do against Event Hubs (``ssl.endpoint.identification.algorithm=https``). Key and
-trust stores are PKCS12; the trust store is written by ``keytool`` (Java recognises
-trusted-certificate entries only with its own attribute, which keytool sets).
+The broker's certificate names localhost and its addresses (127.0.0.1, and any other it
+listens on), so clients verify the host name as they do against Event Hubs
+(``ssl.endpoint.identification.algorithm=https``). Key and trust stores are PKCS12; the
+trust store is written by ``keytool`` (Java recognises trusted-certificate entries only with
+its own attribute, which keytool sets).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -42,12 +45,19 @@ class TestTls:
         }
 
 
+@dataclasses.dataclass(frozen=True)
+class Authority:
+    """A CA that signs broker certificates: its certificate and private key."""
+
+    certificate: x509.Certificate
+    key: CertificateIssuerPrivateKeyTypes
+
+
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def make_tls(directory: Path) -> TestTls:
-    directory.mkdir(parents=True, exist_ok=True)
+def make_authority(validity: datetime.timedelta = VALIDITY) -> Authority:
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -57,11 +67,22 @@ def make_tls(directory: Path) -> TestTls:
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + VALIDITY)
+        .not_valid_after(now + validity)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
+    return Authority(ca, ca_key)
+
+
+def make_tls(directory: Path, addresses: tuple[str, ...] = (), authority: Authority | None = None) -> TestTls:
+    """Stores for a broker on 127.0.0.1 and ``addresses``, signed by ``authority`` (default: a new CA)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    signer = authority or make_authority()
+    ca, ca_key = signer.certificate, signer.key
+    names: list[x509.GeneralName] = [x509.DNSName("localhost")]
+    names += [x509.IPAddress(ipaddress.ip_address(a)) for a in ("127.0.0.1", *addresses)]
     broker_key = ec.generate_private_key(ec.SECP256R1())
     broker = (
         x509.CertificateBuilder()
@@ -72,7 +93,7 @@ def make_tls(directory: Path) -> TestTls:
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + VALIDITY)
         .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName(names),
             critical=False,
         )
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)

@@ -60,6 +60,11 @@ class Node:
         return self._plane.kubeconfig
 
     @property
+    def containerd_home(self) -> Path:
+        """containerd's directory (its socket, for ``ctr``)."""
+        return _node_dir(self.workdir) / "containerd"
+
+    @property
     def admin(self) -> KubeClient:
         return self._plane.admin
 

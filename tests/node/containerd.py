@@ -173,3 +173,19 @@ def shim_pids(home: Path) -> list[int]:
         if argv and argv[0].endswith(b"containerd-shim-runc-v2") and address in argv:
             found.append(int(entry.name))
     return found
+
+
+def task_pid(home: Path, container_id: str) -> int:
+    """The host PID of a container's main process (``ctr task ls``: the CRI's container id is the task's)."""
+    result = subprocess.run(
+        [CTR, "--address", str(socket(home)), "-n", NAMESPACE, "tasks", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    for line in result.stdout.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 3 and fields[0] == container_id:
+            return int(fields[1])
+    raise RuntimeError(f"containerd has no task {container_id}:\n{result.stdout}")

@@ -1,4 +1,5 @@
-"""The session-wide one-node cluster for pytest (``node`` fixture; tests/node/conftest.py)."""
+"""Session-wide fixtures of the node tests (tests/node/conftest.py): the one-node cluster, and
+the stack deployed onto it by the real engine with the test broker as its Kafka."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.node.cluster import Node, start, stop
+from tests.node.deployment import Deployment, deploy
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +21,10 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         yield started
     finally:
         stop(workdir)
+
+
+@pytest.fixture(scope="session")
+def deployed(tmp_path_factory: pytest.TempPathFactory, node: Node) -> Iterator[Deployment]:
+    """The stack, up once per session; the day-two tests change it after the first-up tests."""
+    with deploy(node, tmp_path_factory.mktemp("node-stack")) as deployment:
+        yield deployment

@@ -3,7 +3,8 @@ admin provides first (storage classes, a host-path volume for Flink's shared cla
 
 The stack's objects are rendered unchanged: the Flink image and the reference job's image
 exist in containerd under the names the config gives, ZooKeeper runs from the test chart of
-tests/engine (the image under the stack's default ZooKeeper image name).
+tests/engine (the image under the stack's default ZooKeeper image name), Kafka is the test
+broker on the bridge address (``pipeline.NodePipeline``) with its topics and rules.
 """
 
 from __future__ import annotations
@@ -14,28 +15,19 @@ from typing import Any
 
 from tests.controlplane.client import KubeClient
 from tests.engine.storage import RWO_CLASS, RWX_CLASS, create_shared_volume, ensure_storage_classes
-from tests.engine.test_existing_cluster import CHART, INPUT_JAAS, OUTPUT_JAAS
+from tests.engine.test_existing_cluster import CHART
 from tests.integration.reference_job import JOB_CLASS
 from tests.node.images import catalogue
 
 STACK = "node"
 NS = "flink"
-JAAS = {"flink-aks:kafkaInputJaasConfig": INPUT_JAAS, "flink-aks:kafkaOutputJaasConfig": OUTPUT_JAAS}
+CHECKPOINT_INTERVAL = "5s"  # a few checkpoints within a test's minute
 
 
-def stack_config(bootstrap_servers: str, task_managers: int = 1) -> dict[str, Any]:
+def stack_config(kafka: dict[str, Any], task_managers: int = 1, **flink: Any) -> dict[str, Any]:
+    """The stack's config; ``flink`` overrides keys of ``flink-aks:flink`` (``upgradeMode``, say)."""
     return {
-        "flink-aks:target": {
-            "cluster": "existing",
-            "kubeconfig": "secret",
-            "kafka": {
-                "bootstrapServers": bootstrap_servers,
-                "inputTopic": "input",
-                "outputTopic": "output",
-                "consumerGroup": "flink",
-                "partitions": 4,
-            },
-        },
+        "flink-aks:target": {"cluster": "existing", "kubeconfig": "secret", "kafka": kafka},
         "flink-aks:zookeeper": {"chart": str(CHART), "chartVersion": "0.1.0", "replicas": 1, "storageClass": RWO_CLASS},
         "flink-aks:flink": {
             "taskManagers": task_managers,
@@ -44,6 +36,8 @@ def stack_config(bootstrap_servers: str, task_managers: int = 1) -> dict[str, An
             "image": catalogue.job_image(),
             "jobJar": catalogue.JOB_JAR,
             "jobClassName": JOB_CLASS,
+            "checkpointInterval": CHECKPOINT_INTERVAL,
+            **flink,
         },
     }
 

@@ -3,10 +3,9 @@ existing-cluster stack waits for real pods. Every pod becomes Ready (ZooKeeper f
 chart, the JobManager's init containers and start step, the TaskManager), the port-patcher
 sidecar patches its Service from inside its pod with its own token, the TaskManager
 registers with the JobManager through that Service and kube-proxy, the UI answers through
-``kubectl port-forward``, and a second ``up`` has no changes.
-
-No Kafka broker is reachable from the pods yet (see docs/real-node.md): the job itself
-restarts while it cannot reach its bootstrap servers; the cluster around it is real.
+``kubectl port-forward``, the reference job in the pods reads the input topic of the test
+broker (on the bridge address) and writes every count to the output topic, and a second
+``up`` has no changes.
 """
 
 from __future__ import annotations
@@ -17,46 +16,19 @@ import shlex
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from tests.controlplane.client import KubeClient
-from tests.engine.build import ensure_engine
-from tests.engine.project import EngineProject, Run
 from tests.engine.test_existing_cluster import OWN_OUTPUTS
-from tests.node import layout
+from tests.integration.kafka_accounting import account
+from tests.integration.load_schedule import phase_line, run_schedule
 from tests.node.cluster import Node
-from tests.node.stack import JAAS, NS, STACK, prepare_cluster, stack_config
+from tests.node.deployment import Deployment
+from tests.node.flink_pods import pods
+from tests.node.stack import NS, STACK
 from tests.ports import free_port
 
-# Nothing listens here: the job's Kafka clients retry (no broker reachable from pods yet).
-BOOTSTRAP = f"{layout.GATEWAY}:9093"
-TIMINGS: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory, node: Node) -> Iterator[tuple[EngineProject, Run]]:
-    root = tmp_path_factory.mktemp("node-stack")
-    prepare_cluster(node.admin, root / "flink-data")
-    project = EngineProject(root, ensure_engine(), {"KUBECONFIG": "/nonexistent"})
-    project.write_stack(STACK, stack_config(BOOTSTRAP))
-    project.init(STACK)
-    project.set_secret(STACK, "flink-aks:kubeconfig", Path(node.kubeconfig).read_text())
-    for key, value in JAAS.items():
-        project.set_secret(STACK, key, value)
-    started = time.monotonic()
-    up = project.run(STACK, "up")
-    TIMINGS["up"] = time.monotonic() - started
-    print(f"node_up_s={TIMINGS['up']:.1f}")
-    yield project, up
-    project.run(STACK, "destroy")
-
-
-def pods(kube: KubeClient, component: str) -> list[dict]:
-    selector = f"app.kubernetes.io/component={component}"
-    return kube.get(f"/api/v1/namespaces/{NS}/pods?labelSelector={selector}")["items"]
+# A short run through the pods: 100 events/s to warm up, then 200 events/s for 10 s.
+WARMUP = (100, 5)
+SCHEDULE = [(200, 10)]
 
 
 def all_ready(pod: dict) -> bool:
@@ -64,9 +36,10 @@ def all_ready(pod: dict) -> bool:
     return bool(statuses) and all(s.get("ready") for s in statuses)
 
 
-def test_up_waits_for_every_pod_to_be_ready(deployed: tuple[EngineProject, Run], node: Node) -> None:
-    _, up = deployed
+def test_up_waits_for_every_pod_to_be_ready(deployed: Deployment, node: Node) -> None:
+    up = deployed.first_up
     assert up.ok, up.stderr
+    print(f"node_up_s={deployed.first_up_s:.1f}")
     kube = node.admin
     everything = kube.get(f"/api/v1/namespaces/{NS}/pods")["items"]
     for pod in everything:
@@ -79,7 +52,7 @@ def test_up_waits_for_every_pod_to_be_ready(deployed: tuple[EngineProject, Run],
     assert len(pods(kube, "jobmanager")) == 1 and len(pods(kube, "taskmanager")) == 1
 
 
-def test_the_sidecar_patched_the_service_from_its_pod(deployed: tuple[EngineProject, Run], node: Node) -> None:
+def test_the_sidecar_patched_the_service_from_its_pod(deployed: Deployment, node: Node) -> None:
     service = node.admin.get(f"/api/v1/namespaces/{NS}/services/flink-jobmanager")
     ports = {p["name"]: p for p in service["spec"]["ports"]}
     rpc = ports["rpc"]
@@ -98,11 +71,8 @@ def test_the_sidecar_patched_the_service_from_its_pod(deployed: tuple[EngineProj
     assert "action=patched" in logs.stdout or "action=unchanged" in logs.stdout, logs.stdout + logs.stderr
 
 
-def test_the_taskmanager_registered_and_the_ui_answers_through_port_forward(
-    deployed: tuple[EngineProject, Run], node: Node
-) -> None:
-    project, _ = deployed
-    outputs = json.loads(project.cli("stack", "output", "--json", "--stack", STACK).stdout)
+def test_the_taskmanager_registered_and_the_ui_answers_through_port_forward(deployed: Deployment, node: Node) -> None:
+    outputs = json.loads(deployed.project.cli("stack", "output", "--json", "--stack", STACK).stdout)
     command = shlex.split(outputs["portForwardCommand"])
     port = free_port()
     command = [part.replace("8081:8081", f"{port}:8081") for part in command]
@@ -127,9 +97,28 @@ def test_the_taskmanager_registered_and_the_ui_answers_through_port_forward(
         forward.wait(10)
 
 
-def test_a_second_up_has_no_changes(deployed: tuple[EngineProject, Run]) -> None:
-    project, _ = deployed
-    again = project.run(STACK, "preview")
+def test_records_flow_through_the_pods_with_the_right_counts(deployed: Deployment, node: Node) -> None:
+    pipeline = deployed.pipeline
+    result = run_schedule(pipeline, SCHEDULE, warmup=WARMUP)
+    for phase in result.phases:
+        print(f"through the pods: {phase_line(phase)}")
+    whole = account(result.events, result.records, result.started_ms, result.ended_ms)
+    assert whole.events_in >= 0.9 * sum(rate * seconds for rate, seconds in SCHEDULE)
+    assert whole.lost == 0, "every input event is counted"
+    assert whole.overcounted == 0
+    assert whole.counted == whole.events_in
+    env = {**os.environ, "KUBECONFIG": str(node.kubeconfig)}
+    for component in ("jobmanager", "taskmanager"):
+        name = pods(node.admin, component)[0]["metadata"]["name"]
+        logs = subprocess.run(
+            ["kubectl", "-n", NS, "logs", name, "-c", "flink"], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert logs.returncode == 0 and logs.stdout, logs.stderr
+        assert pipeline.listen.key not in logs.stdout and pipeline.send.key not in logs.stdout, component
+
+
+def test_a_second_up_has_no_changes(deployed: Deployment) -> None:
+    again = deployed.project.run(STACK, "preview")
     assert again.ok, again.stderr
     ops = again.ops()
     assert ops.pop(OWN_OUTPUTS) == "read"  # the stack reads its own last outputs in every run

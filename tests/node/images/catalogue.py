@@ -5,6 +5,9 @@ version and written into one archive (a layer several images share is stored onc
 - the stack's default Flink image (its digest reference): the Debian base layer (Java 17) +
   the integration tests' Flink jars (``FLINK_VERSION``) at /opt/flink, our
   ``docker-entrypoint.sh``, user and group ``flink`` (9999);
+  and a trust layer: the base's Java trust store plus the node's test CA (``kafka_ca``), so
+  the pods' Kafka clients verify the test broker as they verify Event Hubs, with nothing
+  added to the rendered client properties;
 - the reference job's image: the Flink image + the job jar at /opt/flink/usrlib (what
   ``jobs/Dockerfile`` makes);
 - the port-patcher sidecar's ``PYTHON_IMAGE`` (its digest reference): the base layer's Debian Python 3
@@ -16,6 +19,8 @@ version and written into one archive (a layer several images share is stored onc
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,9 +30,10 @@ from infra.config.zookeeper import DEFAULT_ZOOKEEPER_IMAGE
 from tests.cache import filled_once
 from tests.integration.flink_dist import ensure_flink_dist
 from tests.integration.reference_job import build_reference_job, source_hash
-from tests.node import layout
+from tests.integration.requirements import require_tool
+from tests.node import kafka_ca, layout
 from tests.node.images import archive, pause, rootfs
-from tests.node.images.layers import Layer, read_from_layer
+from tests.node.images.layers import Layer, read_bytes_from_layer, read_from_layer
 
 HERE = Path(__file__).resolve().parent
 FLINK_IMAGE = FLINK_IMAGES[DEFAULT_FLINK_VERSION]
@@ -51,6 +57,8 @@ PYTHON_CONFIG = archive.ImageConfig(cmd=["python3"], env=[f"PATH={PATH}", "LANG=
 ZOOKEEPER_CONFIG = archive.ImageConfig(
     entrypoint=["/zookeeper-entrypoint.sh"], env=[f"PATH={PATH}", f"JAVA_HOME={JAVA_HOME}"], exposed_ports=("2181/tcp",)
 )
+JAVA_TRUST_STORE = "etc/ssl/certs/java/cacerts"  # $JAVA_HOME/lib/security/cacerts links here
+JAVA_TRUST_STORE_PASSWORD = "changeit"  # Debian's ca-certificates-java (a public default, not a secret)
 PAUSE_CONFIG = archive.ImageConfig(entrypoint=["/pause"], user="65535:65535")
 
 
@@ -99,6 +107,41 @@ def flink_layer(base: Path) -> Path:
     )
 
 
+def trusting(store: bytes, ca_pem: Path) -> bytes:
+    """``store`` (a Java trust store) with ``ca_pem`` added as a trusted certificate, by keytool."""
+    with tempfile.TemporaryDirectory(prefix="trust-") as tmp:
+        path = Path(tmp) / "cacerts"
+        path.write_bytes(store)
+        command = [
+            require_tool("keytool"),
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "flink-aks-node-test-ca",
+            "-file",
+            str(ca_pem),
+            "-keystore",
+            str(path),
+            "-storepass",
+            JAVA_TRUST_STORE_PASSWORD,
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        if result.returncode != 0:
+            detail = result.stdout + result.stderr
+            raise RuntimeError(f"keytool -importcert into the trust layer failed (exit {result.returncode}):\n{detail}")
+        return path.read_bytes()
+
+
+def trust_layer(base: Path) -> Path:
+    """The base layer's Java trust store with the node's test CA: rebuilt when the CA changes."""
+    ca_pem = kafka_ca.certificate_pem()
+    return _layer(
+        "trust-layer",
+        _digest(base.parent.name.encode(), ca_pem.read_bytes()),
+        lambda layer: layer.data(JAVA_TRUST_STORE, trusting(read_bytes_from_layer(base, JAVA_TRUST_STORE), ca_pem)),
+    )
+
+
 def job_layer() -> Path:
     jar = build_reference_job()
     return _layer(
@@ -119,11 +162,11 @@ def images(log: Log = print) -> list[archive.Image]:
     """What the node imports, every layer built first where the cache lacks it."""
     base = rootfs.ensure()
     log("images: Debian base layer ready")
-    flink = flink_layer(base)
+    flink = [base, flink_layer(base), trust_layer(base)]
     return [
         archive.Image(layout.PAUSE_IMAGE, [pause.ensure_layer()], PAUSE_CONFIG),
-        archive.Image(FLINK_IMAGE, [base, flink], FLINK_CONFIG),
-        archive.Image(job_image(), [base, flink, job_layer()], FLINK_CONFIG),
+        archive.Image(FLINK_IMAGE, flink, FLINK_CONFIG),
+        archive.Image(job_image(), [*flink, job_layer()], FLINK_CONFIG),
         archive.Image(PYTHON_IMAGE, [base], PYTHON_CONFIG),
         archive.Image(ZOOKEEPER_IMAGE, [base, zookeeper_layer()], ZOOKEEPER_CONFIG),
     ]

@@ -38,6 +38,9 @@ class Layer:
     def text(self, name: str, text: str, owner: tuple[int, int] = ROOT, mode: int = 0o644) -> None:
         _bytes(self._tar, name, text.encode(), owner, mode)
 
+    def data(self, name: str, data: bytes, owner: tuple[int, int] = ROOT, mode: int = 0o644) -> None:
+        _bytes(self._tar, name, data, owner, mode)
+
     def file(self, name: str, source: Path, owner: tuple[int, int] = ROOT, mode: int = 0o644) -> None:
         _bytes(self._tar, name, source.read_bytes(), owner, mode)
 
@@ -46,8 +49,8 @@ class Layer:
         return self.path
 
 
-def read_from_layer(layer: Path, name: str) -> str:
-    """A text file of a layer (``etc/passwd`` of the base layer, say)."""
+def read_bytes_from_layer(layer: Path, name: str) -> bytes:
+    """A file of a layer (``etc/ssl/certs/java/cacerts`` of the base layer, say)."""
     with tarfile.open(layer) as tar:
         for candidate in (name, f"./{name}"):
             try:
@@ -56,5 +59,10 @@ def read_from_layer(layer: Path, name: str) -> str:
                 continue
             extracted = tar.extractfile(member)
             if extracted is not None:
-                return extracted.read().decode()
+                return extracted.read()
     raise KeyError(f"{layer.name} holds no {name}")
+
+
+def read_from_layer(layer: Path, name: str) -> str:
+    """A text file of a layer (``etc/passwd`` of the base layer, say)."""
+    return read_bytes_from_layer(layer, name).decode()

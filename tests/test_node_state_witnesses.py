@@ -1,0 +1,82 @@
+"""The node bench's state witnesses (the output topic's counts per (device, second), the
+checkpoint id in a snapshot's ``_metadata`` header) and its verdict on a scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+from pathlib import Path
+
+from tests.node.scenario_result import ScenarioResult
+from tests.node.snapshots import MAGIC, Snapshot, latest, metadata_id
+from tests.node.window_counts import window_mismatches
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    device: str
+    event_ms: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    device: str
+    window_ms: int
+    count: int
+    latest_event_ms: int = 0
+    appended_ms: int = 0
+
+
+EVENTS = [Event("a", 1000), Event("a", 1500), Event("b", 1999), Event("a", 2100)]
+
+
+def test_exact_counts_and_a_repeated_second_are_no_mismatch() -> None:
+    records = [Record("a", 1000, 2), Record("b", 1000, 1), Record("a", 2000, 1), Record("a", 1000, 2)]
+    assert window_mismatches(EVENTS, records, 1000, 3000) == []
+
+
+def test_a_count_too_small_too_large_or_missing_is_a_mismatch() -> None:
+    records = [Record("a", 1000, 1), Record("b", 1000, 2), Record("c", 2000, 1)]
+    assert window_mismatches(EVENTS, records, 1000, 3000) == [
+        "a second 1000: counted 1 of 2",
+        "a second 2000: counted 0 of 1",
+        "b second 1000: counted 2 of 1",
+        "c second 2000: counted 1 of 0",
+    ]
+
+
+def test_seconds_outside_the_range_are_not_checked() -> None:
+    assert window_mismatches(EVENTS, [Record("a", 1000, 2), Record("b", 1000, 1)], 1000, 2000) == []
+
+
+def test_the_checkpoint_id_is_read_from_the_metadata_header(tmp_path: Path) -> None:
+    path = tmp_path / "_metadata"
+    path.write_bytes(struct.pack(">iiq", MAGIC, 4, 17) + b"rest")
+    assert metadata_id(path) == 17
+    path.write_bytes(struct.pack(">iiq", 0x1234, 4, 17))
+    assert metadata_id(path) is None
+    path.write_bytes(b"short")
+    assert metadata_id(path) is None
+
+
+def test_the_latest_before_a_restore_counts_only_what_completed_earlier() -> None:
+    seen = [Snapshot(3, 100, False), Snapshot(4, 200, True), Snapshot(5, 300, False)]
+    assert latest(seen, 250) == Snapshot(4, 200, True)
+    assert latest(seen, 350, savepoint_only=True) == Snapshot(4, 200, True)
+    assert latest(seen, 100) is None
+
+
+def test_a_scenario_passes_only_restoring_at_least_the_latest_snapshot_of_the_right_kind() -> None:
+    checkpoint, savepoint = Snapshot(7, 0, False), Snapshot(8, 0, True)
+    assert ScenarioResult("pod-delete", 20.0, checkpoint, checkpoint, ()).ok
+    assert not ScenarioResult("pod-delete", 20.0, Snapshot(6, 0, False), checkpoint, ()).ok
+    assert not ScenarioResult("pod-delete", 20.0, None, checkpoint, ()).ok
+    assert not ScenarioResult("pod-delete", 20.0, checkpoint, checkpoint, ("a second 1000: counted 1 of 2",)).ok
+    assert ScenarioResult("up-savepoint", 30.0, savepoint, savepoint, (), expect_savepoint=True).ok
+    assert not ScenarioResult("up-savepoint", 30.0, Snapshot(9, 0, False), savepoint, (), expect_savepoint=True).ok
+    assert ScenarioResult("first-up", 30.0, None, None, (), up_s=25.0, expect_restore=False).ok
+    line = ScenarioResult("up-savepoint", 30.04, savepoint, savepoint, (), up_s=12.0, expect_savepoint=True).line()
+    assert line == (
+        "scenario=up-savepoint to_running_s=30.0 up_s=12.0 restored=8 (savepoint) "
+        "latest_before=8 (savepoint) state_mismatches=0"
+    )
