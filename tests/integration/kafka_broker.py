@@ -100,6 +100,15 @@ def read_acls(rule: SharedAccessRule, consumer_group: str) -> list[AclBinding]:
     ]
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: 16 bytes, URL-safe base64, never starting with "-" (the
+    storage tool would read it as an option; Kafka's own Uuid.randomUuid() avoids it too)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 class KafkaBroker(Server):
     """``with KafkaBroker(dir, rules, topics, group) as broker: broker.bootstrap_servers``."""
 
@@ -226,7 +235,7 @@ class KafkaBroker(Server):
         config = self.work_dir / "server.properties"
         config.write_text(self._server_properties(self.work_dir / "data"))
         config.chmod(0o600)
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         formatted = subprocess.run(
             self._java(dist, plugin, STORAGE_TOOL, "format", "-t", cluster_id, "-c", str(config)),
             capture_output=True,
