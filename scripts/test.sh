@@ -64,32 +64,5 @@ done
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy
-# With arguments: one pytest run with them. Without: the whole suite in two lanes at once,
-# because most of it waits on real processes (Flink, Kafka, ZooKeeper, the engine, the node)
-# rather than computing: in the background the unit tests then the one-node cluster's, in
-# the foreground (progress live) the engine, integration and control-plane suites. The
-# background lane's report follows at the end. Each lane lists its slowest tests.
-if (( $# )); then
-  exec venv/bin/python -m pytest --durations=25 "$@"
-fi
-background_log="$(mktemp)"
-trap 'rm -rf "${manifests}" "${background_log}"' EXIT
-echo "unit and node suites: running beside the others, their report follows at the end"
-(
-  lane_status=0
-  venv/bin/python -m pytest -p no:cacheprovider --durations=10 tests \
-    --ignore=tests/engine --ignore=tests/integration --ignore=tests/kube --ignore=tests/node || lane_status=$?
-  venv/bin/python -m pytest -p no:cacheprovider --durations=10 tests/node || lane_status=$?
-  exit "${lane_status}"
-) >"${background_log}" 2>&1 &
-background=$!
-status=0
-venv/bin/python -m pytest --durations=25 tests/engine tests/integration tests/kube || status=$?
-background_status=0
-wait "${background}" || background_status=$?
-echo "===== unit and node suites (ran beside the above) ====="
-cat "${background_log}"
-if (( status || background_status )); then
-  echo "tests failed: engine/integration/kube exit ${status}, unit+node exit ${background_status}" >&2
-  exit 1
-fi
+# The slowest tests are listed at the end: where CI time goes.
+venv/bin/python -m pytest --durations=25 "$@"
