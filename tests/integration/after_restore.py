@@ -40,6 +40,28 @@ class AfterRestore:
         return self.restored.get("is_savepoint")
 
 
+class RestoreVerdict:
+    """The verdicts both failover results give from their fields (a mixin for their dataclasses)."""
+
+    latest_completed_before_kill: int
+    restored_id: int | None
+    restored_is_savepoint: bool | None
+    state: state_check.StateReport
+    taskmanager_ids_before: tuple[str, ...]
+    taskmanager_ids_after: tuple[str, ...]
+    slots_after: int
+
+    @property
+    def restored_latest(self) -> bool:
+        latest = self.latest_completed_before_kill
+        return self.restored_id == latest and self.restored_is_savepoint is False and self.state.restored_from == latest
+
+    @property
+    def taskmanager_reregistered(self) -> bool:
+        after = self.taskmanager_ids_after
+        return bool(after) and after == self.taskmanager_ids_before and self.slots_after > 0
+
+
 def check_after_restore(wait: Waits, rest: FlinkRest, job_id: str, side_channel: Path) -> AfterRestore:
     """Wait for the restored checkpoint, the TaskManager and a record of every key, then check the state."""
     restored = wait(

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from tests.controlplane import ControlPlane
 from tests.integration import state_check
-from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, check_after_restore
+from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, RestoreVerdict, check_after_restore
 from tests.integration.flink_logs import (
     JOBMANAGER_MILESTONES,
     ZOOKEEPER_MILESTONES,
@@ -49,7 +49,7 @@ QUIET_AFTER_RESTORE_S = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
-class FailoverResult:
+class FailoverResult(RestoreVerdict):
     mode: str
     failover_s: float  # SIGKILL -> job and all its tasks RUNNING on the new JobManager
     rest_s: float  # SIGKILL -> the new JobManager's REST answers /jobmanager/config
@@ -71,16 +71,6 @@ class FailoverResult:
     phases: dict[str, float]  # seconds from the kill to milestones in the new JobManager's log
     load_at_kill: float  # the machine's 1-minute load average (other work skews timings)
     work_dir: Path
-
-    @property
-    def restored_latest(self) -> bool:
-        latest = self.latest_completed_before_kill
-        return self.restored_id == latest and self.restored_is_savepoint is False and self.state.restored_from == latest
-
-    @property
-    def taskmanager_reregistered(self) -> bool:
-        after = self.taskmanager_ids_after
-        return bool(after) and after == self.taskmanager_ids_before and self.slots_after > 0
 
     def line(self) -> str:
         patch = "na" if self.patch_s is None else f"{self.patch_s:.2f}"

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from tests.integration import state_check
-from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, check_after_restore
+from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, RestoreVerdict, check_after_restore
 from tests.integration.flink_logs import (
     JOBMANAGER_MILESTONES,
     ZOOKEEPER_MILESTONES,
@@ -50,7 +50,7 @@ NEW_LEADER_MILESTONES = {k: JOBMANAGER_MILESTONES[k] for k in ("leader", "restor
 
 
 @dataclasses.dataclass(frozen=True)
-class StandbyResult:
+class StandbyResult(RestoreVerdict):
     crash: str
     session_timeout_ms: int
     failover_s: float  # the leader's end -> job and all its tasks RUNNING on the other JobManager
@@ -74,16 +74,6 @@ class StandbyResult:
     @property
     def spurious_failovers(self) -> int:
         return sum(s.spurious for s in self.stalls)
-
-    @property
-    def restored_latest(self) -> bool:
-        latest = self.latest_completed_before_kill
-        return self.restored_id == latest and self.restored_is_savepoint is False and self.state.restored_from == latest
-
-    @property
-    def taskmanager_reregistered(self) -> bool:
-        after = self.taskmanager_ids_after
-        return bool(after) and after == self.taskmanager_ids_before and self.slots_after > 0
 
     def line(self) -> str:
         phases = " ".join(f"{k}={v:.2f}" for k, v in sorted(self.phases.items(), key=lambda kv: kv[1]))
