@@ -17,7 +17,7 @@ from components.flink.flink_config import (
     to_config_yaml,
 )
 from components.flink.spec import FlinkSpec
-from components.flink.units import Duration, MemorySize
+from components.flink.units import CpuQuantity, Duration, MemorySize
 from components.zookeeper_values import MAX_SESSION_TIMEOUT_MS
 
 SPEC = FlinkSpec(
@@ -30,6 +30,8 @@ SPEC = FlinkSpec(
     slots_per_task_manager=2,
     job_manager_memory=MemorySize(text="1600m", bytes=1600 * 1024**2),
     task_manager_memory=MemorySize(text="4g", bytes=4 * 1024**3),
+    job_manager_cpu=CpuQuantity(millis=500),
+    task_manager_cpu=CpuQuantity(millis=2000),
     checkpoint_interval=Duration(text="30s", millis=30_000),
     checkpoint_timeout=Duration(text="10 min", millis=600_000),
     tolerable_checkpoint_failures=3,

@@ -46,12 +46,16 @@ def test_the_record_carries_the_fingerprint_the_start_step_compares() -> None:
         ({}, Kind.NOTHING),
         ({"taskManagerMemory": "3g"}, Kind.TASK_MANAGERS),
         ({"jobManagerMemory": "2g"}, Kind.LAST_STATE),
+        ({"taskManagerCpu": "500m"}, Kind.TASK_MANAGERS),
+        ({"jobManagerCpu": "1"}, Kind.RECOVER),
         ({"jobArgs": ["--window", "5s"]}, Kind.LAST_STATE),
         ({"jobArgs": ["--window", "5s"], "upgradeMode": "stateless"}, Kind.STATELESS),
         ({"maxParallelism": 256}, Kind.REFUSED),
         ({"jobArgs": ["--window", "5s"], "upgradeMode": "savepoint"}, Kind.REFUSED),
         ({"unhealthyAfter": "60 min"}, Kind.RECOVER),
         ({"upgradeMode": "savepoint"}, Kind.RECOVER),
+        ({"taskManagerCpu": "1"}, Kind.NOTHING),  # the default of one slot, written out
+        ({"jobManagerCpu": "0.5"}, Kind.NOTHING),  # the default, written another way
     ],
 )
 def test_a_change_to_the_dev_stack(change: dict[str, Any], kind: Kind) -> None:
@@ -63,12 +67,13 @@ def test_a_job_change_after_switching_to_savepoint_mode_is_a_savepoint_upgrade()
     assert state_impact(deployed, record(upgradeMode="savepoint", jobArgs=["--window", "5s"])).kind is Kind.SAVEPOINT
 
 
-def test_a_taskmanager_memory_change_leaves_the_jobmanager_pod_as_it_is() -> None:
+@pytest.mark.parametrize("change", [{"taskManagerMemory": "3g"}, {"taskManagerCpu": "2"}])
+def test_a_taskmanager_resource_change_leaves_the_jobmanager_pod_as_it_is(change: dict[str, Any]) -> None:
     def jobmanager(**flink: Any) -> dict[str, Any]:
         return k8s_object(render("dev", flink=flink), "Deployment", "flink-jobmanager")["spec"]["template"]
 
     def taskmanager(**flink: Any) -> dict[str, Any]:
         return k8s_object(render("dev", flink=flink), "Deployment", "flink-taskmanager")["spec"]["template"]
 
-    assert jobmanager() == jobmanager(taskManagerMemory="3g")
-    assert taskmanager() != taskmanager(taskManagerMemory="3g")
+    assert jobmanager() == jobmanager(**change)
+    assert taskmanager() != taskmanager(**change)

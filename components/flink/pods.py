@@ -249,7 +249,10 @@ def jobmanager_template(ctx: PodContext, rpc_port_step: Step | None = None) -> P
     # The limit is Flink's total process memory: Flink fits heap, managed and network
     # memory, metaspace and JVM overhead inside it.
     memory = spec.job_manager_memory.kubernetes_quantity
-    flink["resources"] = {"requests": {"cpu": "500m", "memory": memory}, "limits": {"memory": memory}}
+    flink["resources"] = {
+        "requests": {"cpu": spec.job_manager_cpu.kubernetes_quantity, "memory": memory},
+        "limits": {"memory": memory},
+    }
     return with_job_probes(pod, ctx)
 
 
@@ -295,7 +298,7 @@ def taskmanager_template(ctx: PodContext) -> Pod:
     flink["ports"] = [{"name": "rpc", "containerPort": TASKMANAGER_RPC_PORT}, metrics_port()]
     memory = ctx.spec.task_manager_memory.kubernetes_quantity  # the limit: as the JobManager's
     flink["resources"] = {
-        "requests": {"cpu": str(ctx.spec.slots_per_task_manager), "memory": memory},
+        "requests": {"cpu": ctx.spec.task_manager_cpu.kubernetes_quantity, "memory": memory},
         "limits": {"memory": memory},
     }
     rpc_check = {"tcpSocket": {"port": "rpc"}}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.flink.units import Duration, MemorySize
+from components.flink.units import CpuQuantity, Duration, MemorySize
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class FlinkSpec:
     slots_per_task_manager: int
     job_manager_memory: MemorySize  # Flink's total process size = the container's limit
     task_manager_memory: MemorySize
+    job_manager_cpu: CpuQuantity  # the JobManager container's CPU request (no CPU limit)
+    task_manager_cpu: CpuQuantity  # one TaskManager's CPU request; default a CPU per slot
     checkpoint_interval: Duration
     # Checkpoint policy and state backend (see checkpointing.py).
     checkpoint_timeout: Duration

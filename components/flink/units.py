@@ -1,13 +1,15 @@
-"""Flink's memory sizes and durations as typed values: parsed once, rendered as written.
+"""Flink's memory sizes and durations, and the pods' CPU requests, as typed values: parsed once.
 
 Flink's config file gets the text the user wrote (Flink parses it itself); the parsed
-value sizes the containers and bounds the settings. One parser for both.
+value sizes the containers and bounds the settings. One parser for both. CPU requests
+are Kubernetes' alone: rendered from their millicores.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 _MEMORY_UNITS = {
     "": 1,
@@ -55,3 +57,31 @@ class Duration:
 
     text: str  # as written, e.g. "30s"
     millis: int
+
+
+def parse_cpu_millis(value: object) -> int | None:
+    """Whole millicores of a Kubernetes CPU quantity ("250m", "0.5", "2", 1.5), or None.
+
+    None too for what Kubernetes would round: more precision than 1m.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    text = value.strip() if isinstance(value, str) else str(value)
+    if match := re.fullmatch(r"(\d+)m", text):
+        return int(match.group(1))
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        return None
+    millis = Decimal(text) * 1000
+    return int(millis) if millis == millis.to_integral_value() else None
+
+
+@dataclass(frozen=True)
+class CpuQuantity:
+    """A container's CPU request in millicores."""
+
+    millis: int
+
+    @property
+    def kubernetes_quantity(self) -> str:
+        """Whole CPUs as an integer ("2"), else millicores ("1500m"): Kubernetes' canonical form."""
+        return str(self.millis // 1000) if self.millis % 1000 == 0 else f"{self.millis}m"

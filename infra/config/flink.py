@@ -22,6 +22,8 @@ FLINK_KEYS = (
     "slotsPerTaskManager",
     "jobManagerMemory",
     "taskManagerMemory",
+    "jobManagerCpu",
+    "taskManagerCpu",
     "checkpointInterval",
     "checkpointTimeout",
     "tolerableCheckpointFailures",
@@ -46,6 +48,11 @@ MAX_JOB_MANAGERS = 3  # the leader and up to two standbys
 UPGRADE_MODES = ("last-state", "savepoint", "stateless")
 # savepoint mode, when the old JobManager left no savepoint: keep the old job, or last-state.
 SAVEPOINT_FALLBACKS = ("refuse", "last-state")
+# CPU requests in millicores (no CPU limits: a CFS quota throttles the JVM). Default: 500m
+# for the JobManager, a CPU per slot for a TaskManager.
+DEFAULT_JOB_MANAGER_CPU = "500m"
+JOB_MANAGER_CPU_RANGE = (100, 16_000)
+TASK_MANAGER_CPU_RANGE = (100, 64_000)
 DEFAULT_CHECKPOINT_TIMEOUT = "10 min"  # Flink's default
 DEFAULT_TOLERABLE_CHECKPOINT_FAILURES = 3
 DEFAULT_MAX_PARALLELISM = 128
@@ -112,6 +119,10 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
     slots = v.integer(
         key("flink.slotsPerTaskManager"), obj.get("slotsPerTaskManager", profile.slots_per_task_manager), 1, 64
     )
+    job_manager_cpu = v.cpu(
+        key("flink.jobManagerCpu"), obj.get("jobManagerCpu", DEFAULT_JOB_MANAGER_CPU), *JOB_MANAGER_CPU_RANGE
+    )
+    task_manager_cpu = v.cpu(key("flink.taskManagerCpu"), obj.get("taskManagerCpu", slots), *TASK_MANAGER_CPU_RANGE)
     rpc_port_mode = v.choice(key("flink.rpcPortMode"), obj.get("rpcPortMode", "sidecar"), RPC_PORT_MODES)
     return FlinkSpec(
         version=version,
@@ -123,6 +134,8 @@ def parse_flink(profile: Profile, raw: Any) -> FlinkSpec:
         slots_per_task_manager=slots,
         job_manager_memory=job_manager_memory,
         task_manager_memory=task_manager_memory,
+        job_manager_cpu=job_manager_cpu,
+        task_manager_cpu=task_manager_cpu,
         checkpoint_interval=Duration(text=interval, millis=interval_ms),
         checkpoint_timeout=timeout,
         tolerable_checkpoint_failures=tolerable_failures,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from components.flink.units import MemorySize, parse_memory_size
+from components.flink.units import CpuQuantity, MemorySize, parse_cpu_millis, parse_memory_size
 
 PROJECT = "flink-aks"
 
@@ -115,6 +115,19 @@ def memory_size(key: str, value: Any, minimum: int) -> MemorySize:
             f"at least {minimum // 1024**2}m",
         )
     return MemorySize(text=value, bytes=size)
+
+
+def cpu(key: str, value: Any, low_millis: int, high_millis: int) -> CpuQuantity:
+    """A Kubernetes CPU quantity in whole millicores, from ``low_millis`` to ``high_millis``."""
+    millis = parse_cpu_millis(value)
+    if millis is None or not low_millis <= millis <= high_millis:
+        raise ConfigError(
+            key,
+            value,
+            f"a CPU quantity such as 250m, 0.5 or 2 in whole millicores, "
+            f"from {CpuQuantity(low_millis).kubernetes_quantity} to {CpuQuantity(high_millis).kubernetes_quantity}",
+        )
+    return CpuQuantity(millis)
 
 
 _DURATION_UNITS = {
