@@ -80,3 +80,13 @@ def test_a_scenario_passes_only_restoring_at_least_the_latest_snapshot_of_the_ri
         "scenario=up-savepoint to_running_s=30.0 up_s=12.0 restored=8 (savepoint) "
         "latest_before=8 (savepoint) state_mismatches=0"
     )
+
+
+def test_a_scenario_line_ends_with_its_own_figures() -> None:
+    checkpoint = Snapshot(7, 0, False)
+    figures = (("liveness_failed_after_s", 71.0), ("restarted_after_s", 92.44))
+    line = ScenarioResult("stuck-job", 120.0, checkpoint, checkpoint, (), figures=figures).line()
+    assert line == (
+        "scenario=stuck-job to_running_s=120.0 restored=7 latest_before=7 state_mismatches=0 "
+        "liveness_failed_after_s=71.0 restarted_after_s=92.4"
+    )

@@ -6,6 +6,13 @@ writes 100 events/s to the input topic the whole time.
 - ``pod-delete``: the JobManager pod deleted (the Deployment makes a new one);
 - ``container-kill``: the JobManager container's main process killed (SIGKILL, its host PID
   from containerd): the kubelet restarts the container;
+- ``stuck-job``: the JobManager's liveness probe, run as the pod renders it, passes; then the
+  running job's checkpoint directory on the shared volume's host path loses its write
+  permission (``chmod a-w``: the pods' user owns it, so ``chk-N`` cannot be made): the job
+  runs on (or fails over) and completes no checkpoint, the liveness probe fails after
+  ``unhealthyAfter`` (a Warning ``Unhealthy`` event with its message), the kubelet restarts
+  the container in the same pod (``restartCount`` + 1); the permission comes back once that
+  restart is seen, and the job recovers from the latest checkpoint through HA;
 - ``up-scale``: ``up`` with taskManagers 1 -> 2 (last-state), on a node with room for it: a
   TaskManager requests a CPU per slot and the JobManager 500m, so two TaskManagers, the one
   the rolling update adds and the JobManager need 3.5 CPUs (``UP_SCALE_CPUS``); on a smaller
@@ -37,6 +44,7 @@ import dataclasses
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -49,7 +57,7 @@ from tests.integration.kafka_pipeline import OutputRecord
 from tests.integration.local_config import REPO_ROOT
 from tests.integration.processes import ManagedProcess
 from tests.log import Log
-from tests.node import containerd, flink_pods, layout
+from tests.node import containerd, flink_pods, layout, liveness
 from tests.node.deployment import Deployment
 from tests.node.scenario_result import ScenarioResult, named
 from tests.node.snapshots import Snapshot, SnapshotWatch
@@ -68,6 +76,9 @@ GENERATOR_SECONDS = 3600  # longer than any chain: stopped when the chain ends
 DEVICES = 20
 OPS_TIMEOUT_S = 600.0
 UP_SCALE_CPUS = 3.5  # two TaskManagers (a CPU each), the rolling update's extra one, the JobManager
+# stuck-job: unhealthyAfter (60 s on the node's stack), then three failed probes 10 s apart, with room
+STUCK_TIMEOUT_S = 300.0
+STUCK_MESSAGE = "no checkpoint completed or in progress for"  # the liveness probe's, on a stuck job
 
 
 def _flink_status(pod: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +206,71 @@ class DayTwo:
             problems.append(f"restartCount {before['restarts']} -> {restarts}, expected one restart")
         return dataclasses.replace(result, problems=tuple(problems))
 
+    def stuck_job(self) -> ScenarioResult:
+        """The job's checkpoint directory unwritable: the liveness probe, passing before, fails;
+        the kubelet restarts the JobManager container; made writable again, the job restores."""
+        self.ready_for_next()
+        healthy = self._jobmanager()
+        problems = self._liveness_passes(healthy)
+        marks: dict[str, Any] = {}
+
+        def stick() -> None:  # the job keeps running, completes no checkpoint
+            _, job = self.running()
+            directory = self.deployment.volume_dir / "checkpoints" / job
+            if not directory.is_dir():
+                raise AssertionError(f"no checkpoint directory of job {job} at {directory}")
+            pod = self._jobmanager()
+            marks.update(uid=pod["metadata"]["uid"], restarts=_flink_status(pod)["restartCount"])
+            mode = stat.S_IMODE(directory.stat().st_mode)
+            marks["stuck"] = time.time()
+            directory.chmod(mode & ~0o222)
+            try:
+                marks["after"] = wait_until(
+                    "the kubelet to restart the stuck JobManager's container",
+                    lambda: self._restarted(marks["uid"], marks["restarts"]),
+                    STUCK_TIMEOUT_S,
+                    0.5,
+                )
+                marks["restarted"] = time.time()
+            finally:
+                directory.chmod(mode)
+
+        result = self._disturbed("stuck-job", stick)
+        after: dict[str, Any] = marks["after"]
+        if after["metadata"]["uid"] != marks["uid"]:
+            problems.append("the pod was replaced: the kubelet should have restarted its container")
+        restarts = _flink_status(after)["restartCount"]
+        if restarts != marks["restarts"] + 1:
+            problems.append(f"restartCount {marks['restarts']} -> {restarts}, expected one restart")
+        failed = [f for f in liveness.failures(self.kube, after) if f.first_s >= int(marks["stuck"])]
+        stuck = [f for f in failed if STUCK_MESSAGE in f.message and f.type == "Warning"]
+        if not stuck:
+            problems.append(f"no Warning 'Unhealthy' event saying {STUCK_MESSAGE!r}: {failed}")
+        for failure in failed:
+            self.log(f"stuck-job: event Unhealthy x{failure.count}: {failure.message.strip()}")
+        figures = [("restarted_after_s", marks["restarted"] - marks["stuck"])]
+        if stuck:
+            figures.insert(0, ("liveness_failed_after_s", stuck[0].first_s - marks["stuck"]))
+        return dataclasses.replace(result, problems=(*result.problems, *problems), figures=tuple(figures))
+
+    def _liveness_passes(self, pod: dict[str, Any]) -> list[str]:
+        """Problems: the liveness probe, run as the pod renders it, does not pass; it failed before."""
+        run = liveness.run(self.deployment.node, pod)
+        shown = " ".join(liveness.command(pod)[:2] + ["<job_probe.sh>"] + liveness.command(pod)[3:])
+        self.log(f"stuck-job: the liveness probe ({shown}) exits {run.returncode} {run.stdout.strip()}")
+        problems = [] if run.returncode == 0 else [f"liveness probe exits {run.returncode}: {run.stdout}{run.stderr}"]
+        if earlier := liveness.failures(self.kube, pod):
+            problems.append(f"liveness failed before the job was stuck: {earlier}")
+        return problems
+
+    def _restarted(self, uid: str, restarts: int) -> dict[str, Any] | None:
+        """The JobManager pod once its flink container restarted (or once it is another pod)."""
+        pod = flink_pods.current_jobmanager(self.kube)
+        if pod is None:
+            return None
+        changed = pod["metadata"]["uid"] != uid or _flink_status(pod)["restartCount"] > restarts
+        return pod if changed else None
+
     def up(self, scenario: str, savepoint: bool = False, **flink: Any) -> ScenarioResult:
         """``pulumi up`` with these flink keys; the job must restore (from the savepoint: ``savepoint``)."""
         timing: dict[str, float] = {}
@@ -274,7 +350,7 @@ def node_cpus(deployment: Deployment) -> float:
 
 
 def run_chain(deployment: Deployment, log: Log = print, runs: int = 1) -> list[ScenarioResult]:
-    """first-up, then ``runs`` × (pod-delete, container-kill), up-scale (or up-last-state),
+    """first-up, then ``runs`` × (pod-delete, container-kill), stuck-job, up-scale (or up-last-state),
     to-savepoint-mode, up-savepoint, ops-start-from."""
     chain = DayTwo(deployment, log)
     results: list[ScenarioResult] = []
@@ -290,6 +366,7 @@ def run_chain(deployment: Deployment, log: Log = print, runs: int = 1) -> list[S
         for _ in range(runs):
             record(chain.pod_delete())
             record(chain.container_kill())
+        record(chain.stuck_job())
         cpus = node_cpus(deployment)
         if cpus >= UP_SCALE_CPUS:
             record(chain.up("up-scale", taskManagers=2))

@@ -19,6 +19,7 @@ class ScenarioResult:
     expect_restore: bool = True
     expect_savepoint: bool = False
     problems: tuple[str, ...] = ()
+    figures: tuple[tuple[str, float], ...] = ()  # more seconds of the scenario's own, printed after the rest
 
     @property
     def ok(self) -> bool:
@@ -35,9 +36,10 @@ class ScenarioResult:
 
     def line(self) -> str:
         up = f" up_s={self.up_s:.1f}" if self.up_s is not None else ""
+        figures = "".join(f" {name}={value:.1f}" for name, value in self.figures)
         return (
             f"scenario={self.scenario} to_running_s={self.to_running_s:.1f}{up} restored={named(self.restored)} "
-            f"latest_before={named(self.latest_before)} state_mismatches={len(self.mismatches)}"
+            f"latest_before={named(self.latest_before)} state_mismatches={len(self.mismatches)}{figures}"
         )
 
 

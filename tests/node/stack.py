@@ -22,6 +22,10 @@ from tests.node.images import catalogue
 STACK = "node"
 NS = "flink"
 CHECKPOINT_INTERVAL = "5s"  # a few checkpoints within a test's minute
+# A short checkpoint-progress window: unhealthyAfter defaults to max(interval, timeout) ×
+# (tolerable + 2) = 60 s, its least value, so a stuck job fails its liveness probe in a minute.
+CHECKPOINT_TIMEOUT = "15s"
+TOLERABLE_CHECKPOINT_FAILURES = 2
 
 
 def stack_config(kafka: dict[str, Any], task_managers: int = 1, **flink: Any) -> dict[str, Any]:
@@ -37,6 +41,8 @@ def stack_config(kafka: dict[str, Any], task_managers: int = 1, **flink: Any) ->
             "jobJar": catalogue.JOB_JAR,
             "jobClassName": JOB_CLASS,
             "checkpointInterval": CHECKPOINT_INTERVAL,
+            "checkpointTimeout": CHECKPOINT_TIMEOUT,
+            "tolerableCheckpointFailures": TOLERABLE_CHECKPOINT_FAILURES,
             **flink,
         },
     }

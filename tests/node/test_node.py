@@ -6,8 +6,6 @@ restarts a container, and a preStop hook runs before the container is stopped.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from typing import Any
 
@@ -20,14 +18,10 @@ from tests.integration.flink_dist import FLINK_VERSION
 from tests.node import containerd, layout
 from tests.node.cluster import Node
 from tests.node.images import catalogue
+from tests.node.kubectl import kubectl
 
 NS = "default"
 PODS = f"/api/v1/namespaces/{NS}/pods"
-
-
-def kubectl(node: Node, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KUBECONFIG": str(node.kubeconfig)}
-    return subprocess.run(["kubectl", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False)
 
 
 def pod(name: str, image: str, command: list[str], **container: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Day two on the node's pods, on the session's deployed stack (after ``test_stack``): the
-chain of ``day_two`` (pod delete, container kill, ``up`` with two TaskManagers where the
+chain of ``day_two`` (pod delete, container kill, a job stuck on an unwritable checkpoint
+directory that the liveness probe gets restarted, ``up`` with two TaskManagers where the
 node has room, else ``up`` with a job change in last-state mode, ``up`` into savepoint
 mode, ``up`` with a job change whose savepoint the real pre-stop hook takes, the operations
 commands through real ``kubectl``: a savepoint, then ``start-from`` it). Every
@@ -21,6 +22,7 @@ def test_day_two_restores_the_latest_state(deployed: Deployment) -> None:
         "first-up",
         "pod-delete",
         "container-kill",
+        "stuck-job",
         scale,
         "to-savepoint-mode",
         "up-savepoint",
