@@ -27,17 +27,31 @@ if (( ${#missing[@]} )); then
 fi
 
 bash scripts/install.sh --dev
-npm ci --no-audit --no-fund --loglevel=error
-venv/bin/python -m tests.integration.flink_dist
-# The reference job (jobs/, Maven Central) and the Kafka broker for the data-path tests.
-venv/bin/python -m tests.integration.reference_job
-venv/bin/python -m tests.integration.kafka_dist
+
+# What the tests build or download, each cached by version. Two lanes, so that on a cold
+# machine the downloads overlap the CPU-bound Go builds: the downloads lane's lines are
+# prefixed with "[downloads]"; the step that needs both waits for it.
+downloads() {
+  npm ci --no-audit --no-fund --loglevel=error
+  venv/bin/python -m tests.integration.flink_dist
+  # The reference job (jobs/, Maven Central) and the Kafka broker for the data-path tests.
+  venv/bin/python -m tests.integration.reference_job
+  venv/bin/python -m tests.integration.kafka_dist
+  # The one-node cluster's Debian base layer (debootstrap, network-bound).
+  venv/bin/python -m tests.node base-layer
+}
+downloads > >(sed -u 's/^/[downloads] /') 2>&1 &
+downloads_pid=$!
 # The Pulumi CLI and its kubernetes provider, built from their Go modules (cached by version).
 venv/bin/python -m tests.engine install
 # The local Kubernetes control plane (kube-apiserver & co, etcd, kwok), built with Go from
 # the pinned modules in tests/controlplane/gobuild, or found in the cache.
 venv/bin/python -m tests.controlplane build
-# The one-node cluster's CoreDNS and images (Debian base by debootstrap), cached by version.
+if ! wait "${downloads_pid}"; then
+  echo "error: a download step failed (its lines are prefixed with [downloads] above)" >&2
+  exit 1
+fi
+# The one-node cluster's CoreDNS and images (on the Flink dist and the base layer above).
 venv/bin/python -m tests.node build
 
 # Every shell program of the repository (the pods' and the operations commands' included;
