@@ -78,5 +78,31 @@ done
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy
-# The slowest tests are listed at the end: where CI time goes.
-venv/bin/python -m pytest --durations=25 "$@"
+# With arguments: one pytest run with them. Without: the whole suite in two lanes at once,
+# because most of it waits on real processes rather than computing (on 2 cores the one-lane
+# run kept the CPUs about half idle): the "processes" lane runs tests/integration (Flink,
+# ZooKeeper, Kafka, Prometheus as host processes), the "clusters" lane everything else (the
+# unit tests, then the control plane's, the Pulumi engine's and the one-node cluster's).
+# Each lane's lines carry its name; each lists its slowest tests at the end (where CI time
+# goes). Both must pass.
+if (($#)); then
+  exec venv/bin/python -m pytest --durations=25 "$@"
+fi
+lane() { # NAME PYTEST-ARGS...: one pytest run, its lines prefixed with [NAME]
+  local name=$1
+  shift
+  venv/bin/python -m pytest -p no:cacheprovider --durations=15 "$@" 2>&1 | sed -u "s/^/[${name}] /"
+  return "${PIPESTATUS[0]}"
+}
+lane processes tests/integration &
+processes=$!
+lane clusters tests --ignore=tests/integration &
+clusters=$!
+status=0
+wait "${processes}" || status=$?
+clusters_status=0
+wait "${clusters}" || clusters_status=$?
+if ((status || clusters_status)); then
+  echo "tests failed: processes lane exit ${status}, clusters lane exit ${clusters_status}" >&2
+  exit 1
+fi
