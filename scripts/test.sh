@@ -27,17 +27,31 @@ if (( ${#missing[@]} )); then
 fi
 
 bash scripts/install.sh --dev
-npm ci --no-audit --no-fund --loglevel=error
-venv/bin/python -m tests.integration.flink_dist
-# The reference job (jobs/, Maven Central) and the Kafka broker for the data-path tests.
-venv/bin/python -m tests.integration.reference_job
-venv/bin/python -m tests.integration.kafka_dist
+
+# What the tests build or download, each cached by version. Two lanes, so that on a cold
+# machine the downloads overlap the CPU-bound Go builds: the downloads lane's lines are
+# prefixed with "[downloads]"; the step that needs both waits for it.
+downloads() {
+  npm ci --no-audit --no-fund --loglevel=error
+  venv/bin/python -m tests.integration.flink_dist
+  # The reference job (jobs/, Maven Central) and the Kafka broker for the data-path tests.
+  venv/bin/python -m tests.integration.reference_job
+  venv/bin/python -m tests.integration.kafka_dist
+  # The one-node cluster's Debian base layer (debootstrap, network-bound).
+  venv/bin/python -m tests.node base-layer
+}
+downloads > >(sed -u 's/^/[downloads] /') 2>&1 &
+downloads_pid=$!
 # The Pulumi CLI and its kubernetes provider, built from their Go modules (cached by version).
 venv/bin/python -m tests.engine install
 # The local Kubernetes control plane (kube-apiserver & co, etcd, kwok), built with Go from
 # the pinned modules in tests/controlplane/gobuild, or found in the cache.
 venv/bin/python -m tests.controlplane build
-# The one-node cluster's CoreDNS and images (Debian base by debootstrap), cached by version.
+if ! wait "${downloads_pid}"; then
+  echo "error: a download step failed (its lines are prefixed with [downloads] above)" >&2
+  exit 1
+fi
+# The one-node cluster's CoreDNS and images (on the Flink dist and the base layer above).
 venv/bin/python -m tests.node build
 
 # Every shell program of the repository (the pods' and the operations commands' included;
@@ -64,5 +78,31 @@ done
 venv/bin/ruff check .
 venv/bin/ruff format --check .
 venv/bin/mypy
-# The slowest tests are listed at the end: where CI time goes.
-venv/bin/python -m pytest --durations=25 "$@"
+# With arguments: one pytest run with them. Without: the whole suite in two lanes at once,
+# because most of it waits on real processes rather than computing (on 2 cores the one-lane
+# run kept the CPUs about half idle): the "processes" lane runs tests/integration (Flink,
+# ZooKeeper, Kafka, Prometheus as host processes), the "clusters" lane everything else (the
+# unit tests, then the control plane's, the Pulumi engine's and the one-node cluster's).
+# Each lane's lines carry its name; each lists its slowest tests at the end (where CI time
+# goes). Both must pass.
+if (($#)); then
+  exec venv/bin/python -m pytest --durations=25 "$@"
+fi
+lane() { # NAME PYTEST-ARGS...: one pytest run, its lines prefixed with [NAME]
+  local name=$1
+  shift
+  venv/bin/python -m pytest -p no:cacheprovider --durations=15 "$@" 2>&1 | sed -u "s/^/[${name}] /"
+  return "${PIPESTATUS[0]}"
+}
+lane processes tests/integration &
+processes=$!
+lane clusters tests --ignore=tests/integration &
+clusters=$!
+status=0
+wait "${processes}" || status=$?
+clusters_status=0
+wait "${clusters}" || clusters_status=$?
+if ((status || clusters_status)); then
+  echo "tests failed: processes lane exit ${status}, clusters lane exit ${clusters_status}" >&2
+  exit 1
+fi

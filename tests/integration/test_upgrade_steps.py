@@ -252,8 +252,9 @@ def test_start_step_refuses_a_job_that_ended_and_one_whose_checkpoints_zookeeper
     # The volume shows completed checkpoints of the job, ZooKeeper none: refused.
     (stack.data / "checkpoints" / job / "chk-7").mkdir(parents=True)
     (stack.data / "checkpoints" / job / "chk-7" / "_metadata").write_text("x")
-    refused, _ = stack.refused_start("f" * 32)
+    refused, output = stack.refused_start("f" * 32)
     assert refused == f"job {job} completed checkpoint 7 (on the volume) but ZooKeeper holds none: HA metadata lost"
+    assert "checkpoint 7 on the volume, none in ZooKeeper's store; asked again: none" in output
     stack.store_job(job)
     recovered = stack.start("f" * 32)
     assert "job unchanged" in recovered.stdout and stack.record("refused") is None

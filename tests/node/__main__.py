@@ -1,5 +1,7 @@
-"""``python -m tests.node build|start|stop [--dir DIR]``.
+"""``python -m tests.node base-layer|build|start|stop [--dir DIR]``.
 
+- ``base-layer``: the images' Debian base layer alone (debootstrap: network-bound, so the
+  test command builds it beside the CPU-bound Go builds), or find it in the cache.
 - ``build``: the binaries (control plane, kubelet, kube-proxy, CoreDNS) and the images, or
   find them in the cache.
 - ``start``: start the one-node cluster whose files live in DIR (default ``.node``), leave it
@@ -18,7 +20,7 @@ from tests.controlplane.build import BuildError, ensure_binaries
 from tests.controlplane.cluster import ControlPlaneError
 from tests.node import dns
 from tests.node.cluster import NodeError, start, stop
-from tests.node.images import catalogue
+from tests.node.images import catalogue, rootfs
 from tests.node.network import NetworkError
 
 DEFAULT_DIR = Path(".node")
@@ -30,11 +32,13 @@ def progress(line: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.node", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("build", "start", "stop"))
+    parser.add_argument("command", choices=("base-layer", "build", "start", "stop"))
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="state directory (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
-        if args.command == "build":
+        if args.command == "base-layer":
+            progress(f"base layer {rootfs.ensure()}")
+        elif args.command == "build":
             progress(f"binaries in {ensure_binaries(progress)}; CoreDNS {dns.ensure_binary()}")
             progress(f"images in {catalogue.ensure_archive(progress)}")
         elif args.command == "start":
