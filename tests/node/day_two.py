@@ -13,12 +13,10 @@ writes 100 events/s to the input topic the whole time.
   ``unhealthyAfter`` (a Warning ``Unhealthy`` event with its message), the kubelet restarts
   the container in the same pod (``restartCount`` + 1); the permission comes back once that
   restart is seen, and the job recovers from the latest checkpoint through HA;
-- ``up-scale``: ``up`` with taskManagers 1 -> 2 (last-state), on a node with room for it: a
-  TaskManager requests a CPU per slot and the JobManager 500m, so two TaskManagers, the one
-  the rolling update adds and the JobManager need 3.5 CPUs (``UP_SCALE_CPUS``); on a smaller
-  node (this 2-core machine) the chain says so and runs ``up-last-state`` instead: ``up``
-  with a job change (the checkpoint interval) in last-state mode, the JobManager and the
-  TaskManager rolling, the new job graph starting from the latest checkpoint;
+- ``up-scale``: ``up`` with taskManagers 1 -> 2 (last-state): the JobManager restarts, the
+  TaskManagers roll (the rolling update adds one before it removes one), the new job graph
+  starts from the latest checkpoint at parallelism 2 and runs there for the rest of the
+  chain (the node stack requests 250m per TaskManager: ``stack.TASK_MANAGER_CPU``);
 - ``to-savepoint-mode``: ``up`` with upgradeMode savepoint alone (the stack's own advice:
   the running JobManager takes a savepoint only if it already runs in savepoint mode): the
   JobManager pod rolls, the job graph is unchanged (HA recovery);
@@ -57,7 +55,7 @@ from tests.integration.kafka_pipeline import OutputRecord
 from tests.integration.local_config import REPO_ROOT
 from tests.integration.processes import ManagedProcess
 from tests.log import Log
-from tests.node import containerd, flink_pods, layout, liveness
+from tests.node import containerd, flink_pods, liveness
 from tests.node.deployment import Deployment
 from tests.node.scenario_result import ScenarioResult, named
 from tests.node.snapshots import Snapshot, SnapshotWatch
@@ -75,7 +73,6 @@ GENERATOR_RATE = 100
 GENERATOR_SECONDS = 3600  # longer than any chain: stopped when the chain ends
 DEVICES = 20
 OPS_TIMEOUT_S = 600.0
-UP_SCALE_CPUS = 3.5  # two TaskManagers (a CPU each), the rolling update's extra one, the JobManager
 # stuck-job: unhealthyAfter (60 s on the node's stack), then three failed probes 10 s apart, with room
 STUCK_TIMEOUT_S = 300.0
 STUCK_MESSAGE = "no checkpoint completed or in progress for"  # the liveness probe's, on a stuck job
@@ -342,15 +339,8 @@ class DayTwo:
         return ScenarioResult(scenario, to_running, restored, before, mismatches, expect_savepoint=savepoint)
 
 
-def node_cpus(deployment: Deployment) -> float:
-    """The node's allocatable CPUs."""
-    node = deployment.node.admin.get(f"/api/v1/nodes/{layout.NODE_NAME}")
-    cpu = str(node["status"]["allocatable"]["cpu"])
-    return int(cpu.removesuffix("m")) / 1000 if cpu.endswith("m") else float(cpu)
-
-
 def run_chain(deployment: Deployment, log: Log = print, runs: int = 1) -> list[ScenarioResult]:
-    """first-up, then ``runs`` × (pod-delete, container-kill), stuck-job, up-scale (or up-last-state),
+    """first-up, then ``runs`` × (pod-delete, container-kill), stuck-job, up-scale,
     to-savepoint-mode, up-savepoint, ops-start-from."""
     chain = DayTwo(deployment, log)
     results: list[ScenarioResult] = []
@@ -367,12 +357,7 @@ def run_chain(deployment: Deployment, log: Log = print, runs: int = 1) -> list[S
             record(chain.pod_delete())
             record(chain.container_kill())
         record(chain.stuck_job())
-        cpus = node_cpus(deployment)
-        if cpus >= UP_SCALE_CPUS:
-            record(chain.up("up-scale", taskManagers=2))
-        else:
-            log(f"scenario=up-scale not_run=node_cpus_{cpus:g}<{UP_SCALE_CPUS:g}")
-            record(chain.up("up-last-state", checkpointInterval="4s"))
+        record(chain.up("up-scale", taskManagers=2))
         record(chain.up("to-savepoint-mode", upgradeMode="savepoint"))
         record(chain.up("up-savepoint", savepoint=True, checkpointInterval="6s"))
         record(chain.ops_start_from())

@@ -26,6 +26,10 @@ CHECKPOINT_INTERVAL = "5s"  # a few checkpoints within a test's minute
 # (tolerable + 2) = 60 s, its least value, so a stuck job fails its liveness probe in a minute.
 CHECKPOINT_TIMEOUT = "15s"
 TOLERABLE_CHECKPOINT_FAILURES = 2
+# A TaskManager's CPU request (the stack's default is one CPU per slot): a quarter CPU lets
+# the 2-CPU node hold the JobManager (500m), ZooKeeper and three TaskManagers, the most
+# that ``up`` with taskManagers 1 -> 2 has at once (the rolling update adds one first).
+TASK_MANAGER_CPU = "250m"
 
 
 def stack_config(kafka: dict[str, Any], task_managers: int = 1, **flink: Any) -> dict[str, Any]:
@@ -43,6 +47,7 @@ def stack_config(kafka: dict[str, Any], task_managers: int = 1, **flink: Any) ->
             "checkpointInterval": CHECKPOINT_INTERVAL,
             "checkpointTimeout": CHECKPOINT_TIMEOUT,
             "tolerableCheckpointFailures": TOLERABLE_CHECKPOINT_FAILURES,
+            "taskManagerCpu": TASK_MANAGER_CPU,
             **flink,
         },
     }
