@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from tests.integration.kafka_accounting import account, percentile, window_of
-
-
-@dataclasses.dataclass(frozen=True)
-class Event:
-    device: str
-    event_ms: int
-
-
-@dataclasses.dataclass(frozen=True)
-class Record:
-    device: str
-    window_ms: int
-    count: int
-    latest_event_ms: int
-    appended_ms: int
-
+from tests.integration.kafka_pipeline import InputEvent as Event
+from tests.integration.kafka_pipeline import OutputRecord as Record
 
 EVENTS = [Event("a", 1000), Event("a", 1500), Event("b", 1999), Event("a", 2100), Event("b", 3000)]
 

@@ -3,40 +3,31 @@ checkpoint id in a snapshot's ``_metadata`` header) and its verdict on a scenari
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 from pathlib import Path
 
+from tests.integration.kafka_pipeline import InputEvent as Event
+from tests.integration.kafka_pipeline import OutputRecord
 from tests.node.scenario_result import ScenarioResult
 from tests.node.snapshots import MAGIC, Snapshot, latest, metadata_id
 from tests.node.window_counts import window_mismatches
 
 
-@dataclasses.dataclass(frozen=True)
-class Event:
-    device: str
-    event_ms: int
-
-
-@dataclasses.dataclass(frozen=True)
-class Record:
-    device: str
-    window_ms: int
-    count: int
-    latest_event_ms: int = 0
-    appended_ms: int = 0
+def record(device: str, window_ms: int, count: int) -> OutputRecord:
+    """An output record of these fields (the times do not matter to the count check)."""
+    return OutputRecord(device, window_ms, count, latest_event_ms=0, appended_ms=0)
 
 
 EVENTS = [Event("a", 1000), Event("a", 1500), Event("b", 1999), Event("a", 2100)]
 
 
 def test_exact_counts_and_a_repeated_second_are_no_mismatch() -> None:
-    records = [Record("a", 1000, 2), Record("b", 1000, 1), Record("a", 2000, 1), Record("a", 1000, 2)]
+    records = [record("a", 1000, 2), record("b", 1000, 1), record("a", 2000, 1), record("a", 1000, 2)]
     assert window_mismatches(EVENTS, records, 1000, 3000) == []
 
 
 def test_a_count_too_small_too_large_or_missing_is_a_mismatch() -> None:
-    records = [Record("a", 1000, 1), Record("b", 1000, 2), Record("c", 2000, 1)]
+    records = [record("a", 1000, 1), record("b", 1000, 2), record("c", 2000, 1)]
     assert window_mismatches(EVENTS, records, 1000, 3000) == [
         "a second 1000: counted 1 of 2",
         "a second 2000: counted 0 of 1",
@@ -46,7 +37,7 @@ def test_a_count_too_small_too_large_or_missing_is_a_mismatch() -> None:
 
 
 def test_seconds_outside_the_range_are_not_checked() -> None:
-    assert window_mismatches(EVENTS, [Record("a", 1000, 2), Record("b", 1000, 1)], 1000, 2000) == []
+    assert window_mismatches(EVENTS, [record("a", 1000, 2), record("b", 1000, 1)], 1000, 2000) == []
 
 
 def test_the_checkpoint_id_is_read_from_the_metadata_header(tmp_path: Path) -> None:
