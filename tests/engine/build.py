@@ -67,15 +67,26 @@ def drop_relative_replaces(source: Path) -> list[str]:
     return dropped
 
 
+def _say(message: str) -> None:
+    print(f"engine: {message}", file=sys.stderr, flush=True)
+
+
 def build_binary(binary: GoBinary, workdir: Path, out_dir: Path) -> Path:
+    """Its module's source from the Go module proxy, then ``go build``; each step said first."""
+    what = f"{binary.name} {binary.version}"
+    _say(f"{what}: downloading {binary.module}@{binary.module_version} and its modules")
     source = module_source(binary, workdir)
     drop_relative_replaces(source)
     if binary.generate:
         # e.g. the kubernetes provider embeds its schema, versioned by its own generator.
+        _say(f"{what}: go run generate.go")
         _go(["run", "generate.go"], cwd=source / binary.package, env={"VERSION": binary.version.lstrip("v")})
     out = out_dir / binary.name
     flags = f"-s -w -X {binary.version_var}={binary.version}"
+    started = time.monotonic()
+    _say(f"{what}: go build (about 10 minutes on 2 cold cores, seconds with Go's build cache)")
     _go(["build", "-trimpath", "-ldflags", flags, "-o", str(out), binary.package], cwd=source)
+    _say(f"{what}: built in {time.monotonic() - started:.0f} s")
     return out
 
 
@@ -96,19 +107,20 @@ def build_home(home: Path, workdir: Path) -> None:
     """Build every binary into ``home/bin`` and install the providers as plugins of ``home``."""
     bin_dir = home / "bin"
     bin_dir.mkdir(parents=True)
+    _say("1/2: the Pulumi CLI")
     build_binary(cli(), workdir, bin_dir)
     provider = kubernetes_provider()
+    _say("2/2: the kubernetes provider")
     built = build_binary(provider, workdir, workdir)
     _install_plugin(home, "kubernetes", provider.version, built)
 
 
-def ensure_engine(log: bool = True) -> Path:
-    """The cached Pulumi home for the pinned versions, built first if missing."""
+def ensure_engine() -> Path:
+    """The cached Pulumi home for the pinned versions, built first (saying each step) if missing."""
 
     def fill(staged: Path, scratch: Path) -> None:
         started = time.monotonic()
         build_home(staged, scratch)
-        if log:
-            print(f"built {engine_key()} in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+        _say(f"built {engine_key()} in {time.monotonic() - started:.0f} s")
 
     return filled_once(engine_key(), lambda home: (home / "bin" / "pulumi").is_file(), fill)
