@@ -1,11 +1,13 @@
-"""``python -m tests.node.bench [--dir DIR] [--runs N]``: day two on the node's pods.
+"""``python -m tests.node.bench [--dir DIR | --attach DIR] [--runs N]``: day two on the node's pods.
 
 Starts the one-node cluster in DIR (default ``.node-bench``; stopped at the end, the host
-restored), deploys the stack with the real engine and the test broker on the bridge
-address, then runs the chain of ``day_two`` and prints one line per scenario:
-``scenario=<name> to_running_s=<s> [up_s=<s>] restored=<id> latest_before=<id>
-state_mismatches=<n>``. ``--runs N`` repeats pod-delete and container-kill N times (the
-cheap ones) and prints their medians. Exit status 1 if a scenario failed its checks.
+restored), or with ``--attach DIR`` uses the one ``python -m tests.node start --dir DIR``
+left running (and leaves it running; the stack is destroyed at the end either way), deploys
+the stack with the real engine and the test broker on the bridge address, then runs the
+chain of ``day_two`` and prints one line per scenario: ``scenario=<name> to_running_s=<s>
+[up_s=<s>] restored=<id> latest_before=<id> state_mismatches=<n>``. ``--runs N`` repeats
+pod-delete and container-kill N times (the cheap ones) and prints their medians. Exit
+status 1 if a scenario failed its checks.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 import traceback
 from pathlib import Path
 
-from tests.node.cluster import start, stop
+from tests.node.cluster import Node, attach, start, stop
 from tests.node.day_two import run_chain
 from tests.node.deployment import deploy
 from tests.node.scenario_result import ScenarioResult
@@ -37,16 +40,23 @@ def medians(results: list[ScenarioResult]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.node.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", type=Path, default=Path(".node-bench"), help="node and stack files (%(default)s)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--dir", type=Path, default=Path(".node-bench"), help="node and stack files (%(default)s)")
+    where.add_argument("--attach", type=Path, metavar="DIR", help="a node started by `python -m tests.node start`")
     parser.add_argument("--runs", type=int, default=1, help="pod-delete and container-kill repeats (%(default)s)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs {args.runs}: at least 1")
-    workdir = args.dir.resolve()
+    attached = args.attach is not None
+    node_dir = args.attach.resolve() if attached else args.dir.resolve() / "node"
+    if attached:  # beside the node's directory, one per run
+        stack_dir = node_dir.parent / f"{node_dir.name}-bench-{time.strftime('%Y%m%d-%H%M%S')}"
+    else:
+        stack_dir = args.dir.resolve() / "stack"
     results: list[ScenarioResult] = []
     try:
-        node = start(workdir / "node", progress)
-        with deploy(node, workdir / "stack", progress) as deployment:
+        node: Node = attach(node_dir) if attached else start(node_dir, progress)
+        with deploy(node, stack_dir, progress) as deployment:
             if not deployment.first_up.ok:
                 raise RuntimeError(f"pulumi up failed:\n{deployment.first_up.stderr[-3000:]}")
             results = run_chain(deployment, progress, args.runs)
@@ -54,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"FAILED:\n{traceback.format_exc()}")
         return 1
     finally:
-        stop(workdir / "node", progress)
+        if not attached:
+            stop(node_dir, progress)
     print("---", flush=True)
     for line in [r.line() for r in results] + medians(results):
         print(line, flush=True)

@@ -156,6 +156,25 @@ def start(workdir: Path, log: Log = print) -> Node:
     return node
 
 
+def attach(workdir: Path) -> Node:
+    """The node that ``start`` left running in ``workdir`` (``python -m tests.node start``)."""
+    state_file = workdir / STATE_FILE
+    plane_state = processes.load_state(_plane_dir(workdir))
+    if not state_file.is_file() or plane_state is None:
+        raise NodeError(f"{workdir}: no running node recorded (start one: python -m tests.node start --dir {workdir})")
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    node = Node(
+        workdir=workdir,
+        plane=controlplane.ControlPlane.from_state(_plane_dir(workdir), plane_state),
+        processes={name: (int(pid), str(binary)) for name, (pid, binary) in state["processes"].items()},
+        sysctls=state["sysctls"],
+        netns_before=state["netns_before"],
+    )
+    if not _node_ready(node.admin):
+        raise NodeError(f"{workdir}: the node recorded there is not Ready (stop it and start again)")
+    return node
+
+
 def _prepare(workdir: Path) -> None:
     if workdir.exists() and any(workdir.iterdir()):
         if not (workdir / STATE_FILE).is_file():

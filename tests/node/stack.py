@@ -18,8 +18,10 @@ from tests.engine.storage import RWO_CLASS, RWX_CLASS, create_shared_volume, ens
 from tests.engine.test_existing_cluster import CHART
 from tests.integration.reference_job import JOB_CLASS
 from tests.node.images import catalogue
+from tests.waiting import wait_until
 
 STACK = "node"
+SHARED_VOLUME = "flink-data-volume"  # the host-path volume behind Flink's shared claim
 NS = "flink"
 CHECKPOINT_INTERVAL = "5s"  # a few checkpoints within a test's minute
 # A short checkpoint-progress window: unhealthyAfter defaults to max(interval, timeout) ×
@@ -54,8 +56,15 @@ def stack_config(kafka: dict[str, Any], task_managers: int = 1, **flink: Any) ->
 
 
 def prepare_cluster(kube: KubeClient, volume_dir: Path) -> None:
-    """Storage classes and one host-path volume (a directory the Flink user owns) for the claim."""
+    """Storage classes and one host-path volume (a directory the Flink user owns) for the claim.
+
+    A volume of that name left by an earlier deployment on the same node (retained, released
+    when that stack was destroyed; ``bench --attach`` runs again on one node) goes first.
+    """
     volume_dir.mkdir(parents=True, exist_ok=True)
     os.chown(volume_dir, catalogue.FLINK_UID, catalogue.FLINK_UID)
     ensure_storage_classes(kube)
-    create_shared_volume(kube, "flink-data-volume", {"path": str(volume_dir), "type": "Directory"})
+    path = f"/api/v1/persistentvolumes/{SHARED_VOLUME}"
+    if kube.request("DELETE", path).ok:
+        wait_until(f"the earlier {SHARED_VOLUME} to go", lambda: kube.request("GET", path).status == 404, 60.0, 0.2)
+    create_shared_volume(kube, SHARED_VOLUME, {"path": str(volume_dir), "type": "Directory"})

@@ -7,6 +7,7 @@ restarts a container, and a preStop hook runs before the container is stopped.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from tests.controlplane.client import KubeClient
 from tests.controlplane.versions import KUBERNETES_VERSION
 from tests.integration.flink_dist import FLINK_VERSION
 from tests.node import containerd, layout
-from tests.node.cluster import Node
+from tests.node.cluster import Node, NodeError, attach
 from tests.node.images import catalogue
 from tests.node.kubectl import kubectl
 
@@ -52,6 +53,15 @@ def wait_ready(kube: KubeClient, name: str, timeout_s: float = 90) -> None:
 @pytest.fixture
 def kube(node: Node) -> KubeClient:
     return node.admin
+
+
+def test_another_process_attaches_to_the_running_node(node: Node, tmp_path: Path) -> None:
+    """``bench --attach DIR``: the node started in DIR, found again from its recorded state."""
+    attached = attach(node.workdir)
+    assert attached.kubeconfig == node.kubeconfig and attached.processes == node.processes
+    assert attached.admin.get(f"/api/v1/nodes/{layout.NODE_NAME}")["metadata"]["name"] == layout.NODE_NAME
+    with pytest.raises(NodeError, match="no running node recorded"):
+        attach(tmp_path)
 
 
 def test_the_node_registers_ready_with_the_pinned_kubelet(kube: KubeClient) -> None:
