@@ -1,27 +1,20 @@
 """What a failover scenario checks once the job runs again: the checkpoint it restored, the
-TaskManager's registration and slots, and the keyed state (``state_check``). Shared by the
-single-JobManager scenario (``scenario``) and the standby one (``standby_scenario``)."""
+TaskManager's registration and slots, and the keyed state (``state_check``), and the
+verdicts on it against what ``before_kill`` recorded. Shared by the single-JobManager
+scenario (``scenario``) and the standby one (``standby_scenario``)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from tests.integration import state_check
+from tests.integration.before_kill import AtKill
 from tests.integration.flink_rest import FlinkRest
+from tests.integration.process_group import Waits
 
-T = TypeVar("T")
 AFTER_RESTORE_TIMEOUT_S = 30.0
-
-
-class Waits(Protocol):
-    """``ProcessGroup.wait``: wait for ``check``, failing early when a vital process exits."""
-
-    def __call__(
-        self, what: str, check: Callable[[], T | None], timeout_s: float, interval_s: float | None = None
-    ) -> T: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,25 +34,32 @@ class AfterRestore:
 
 
 class RestoreVerdict:
-    """The verdicts both failover results give from their fields (a mixin for their dataclasses)."""
+    """The verdicts both failover results give from what they recorded at the kill and after
+    the restore, and the end of their lines that says them (a mixin for their dataclasses)."""
 
-    latest_completed_before_kill: int
-    restored_id: int | None
-    restored_is_savepoint: bool | None
-    state: state_check.StateReport
-    taskmanager_ids_before: tuple[str, ...]
-    taskmanager_ids_after: tuple[str, ...]
-    slots_after: int
+    at_kill: AtKill
+    after: AfterRestore
+    phases: dict[str, float]  # seconds from the kill to milestones in the logs
 
     @property
     def restored_latest(self) -> bool:
-        latest = self.latest_completed_before_kill
-        return self.restored_id == latest and self.restored_is_savepoint is False and self.state.restored_from == latest
+        latest, after = self.at_kill.latest_completed, self.after
+        restored_from = after.state.restored_from
+        return after.restored_id == latest and after.restored_is_savepoint is False and restored_from == latest
 
     @property
     def taskmanager_reregistered(self) -> bool:
-        after = self.taskmanager_ids_after
-        return bool(after) and after == self.taskmanager_ids_before and self.slots_after > 0
+        after = self.after
+        return bool(after.taskmanager_ids) and after.taskmanager_ids == self.at_kill.taskmanager_ids and after.slots > 0
+
+    def restore_text(self) -> str:
+        state = self.after.state
+        phases = " ".join(f"{k}={v:.2f}" for k, v in sorted(self.phases.items(), key=lambda kv: kv[1]))
+        return (
+            f"restored={self.after.restored_id} latest_before_kill={self.at_kill.latest_completed} "
+            f"tm_reregistered={self.taskmanager_reregistered} load1={self.at_kill.load:.1f} "
+            f"state_mismatches={len(state.mismatches)} ({state.summary()}) phases_s[{phases}]"
+        )
 
 
 def check_after_restore(wait: Waits, rest: FlinkRest, job_id: str, side_channel: Path) -> AfterRestore:

@@ -35,10 +35,10 @@ from typing import Protocol
 
 from tests.controlplane import ControlPlane
 from tests.controlplane import start as start_control_plane
+from tests.integration.after_restore import AfterRestore
 from tests.integration.local_config import FlinkConfig
 from tests.integration.scenario import MODES, run_failover
 from tests.integration.standby_scenario import CRASHES, SESSION_TIMEOUT_KEY, StandbyResult, run_standby
-from tests.integration.state_check import StateReport
 
 STANDBY = "standby"
 CONNECTION_TIMEOUT_KEY = "high-availability.zookeeper.client.connection-timeout"
@@ -50,7 +50,7 @@ class Result(Protocol):
     @property
     def patch_s(self) -> float | None: ...
     @property
-    def state(self) -> StateReport: ...
+    def after(self) -> AfterRestore: ...
     @property
     def restored_latest(self) -> bool: ...
     def line(self) -> str: ...
@@ -107,7 +107,7 @@ def summary_line(results: list[Result], runs: int) -> str:
     failover = f"{statistics.median(r.failover_s for r in results):.2f}" if results else "na"
     patches = [r.patch_s for r in results if r.patch_s is not None]
     patch = f"{statistics.median(patches):.2f}" if patches else "na"
-    mismatches = sum(len(r.state.mismatches) for r in results)
+    mismatches = sum(len(r.after.state.mismatches) for r in results)
     latest = sum(1 for r in results if r.restored_latest)
     line = (
         f"failover_s_median={failover} patch_s_median={patch} runs={runs} "
@@ -147,12 +147,12 @@ def run_all(args: argparse.Namespace, plane: ControlPlane | None) -> int:
             continue
         results.append(result)
         print(f"run {index}/{args.runs} {result.line()}", flush=True)
-        for mismatch in result.state.mismatches[:10]:
+        for mismatch in result.after.state.mismatches[:10]:
             print(f"  state mismatch: {mismatch}", flush=True)
     print(f"logs and data of every run: {keep}", flush=True)
     print(summary_line(results, args.runs), flush=True)
     spurious = any(isinstance(r, StandbyResult) and r.spurious_failovers for r in results)
-    bad = failures or spurious or any(r.state.mismatches or not r.restored_latest for r in results)
+    bad = failures or spurious or any(r.after.state.mismatches or not r.restored_latest for r in results)
     return 1 if bad else 0
 
 

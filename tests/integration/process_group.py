@@ -3,21 +3,31 @@
 ``ProcessGroup`` is an ``ExitStack``: ``track`` registers a started process to be stopped
 on leaving (last started, first stopped), also when a test fails. A harness names the
 processes that must stay alive (``vital``) and those whose logs explain a failure
-(``reported``); ``wait`` fails at once when a vital process has exited.
+(``reported``); ``wait`` fails at once when a vital process has exited, and
+``described_on_failure`` logs those logs when a block fails. ``Waits`` is ``wait``'s shape,
+for steps that take it as an argument.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from tests.integration.processes import ManagedProcess
 from tests.log import Log
 from tests.waiting import wait_until
 
 T = TypeVar("T")
+
+
+class Waits(Protocol):
+    """``ProcessGroup.wait``: wait for ``check``, failing early when a vital process exits."""
+
+    def __call__(
+        self, what: str, check: Callable[[], T | None], timeout_s: float, interval_s: float | None = None
+    ) -> T: ...
 
 
 class ProcessGroup(contextlib.ExitStack):
@@ -62,3 +72,13 @@ class ProcessGroup(contextlib.ExitStack):
             if process is not None:
                 parts.append(f"--- {process.name} (pid {process.pid}) {process.log_path}\n{process.log_tail(15)}")
         return "\n".join(parts)
+
+    @contextlib.contextmanager
+    def described_on_failure(self) -> Iterator[None]:
+        """Log ``describe`` when the block raises, then let the error through."""
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.log(self.describe())
+            raise

@@ -10,9 +10,7 @@ TaskManager's registration, the Service's rpc port.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,15 +18,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from tests.controlplane import ControlPlane
-from tests.integration import state_check
-from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, RestoreVerdict, check_after_restore
-from tests.integration.flink_logs import (
-    JOBMANAGER_MILESTONES,
-    ZOOKEEPER_MILESTONES,
-    completed_checkpoints,
-    log_milestones,
-    wait_for_new_checkpoint,
+from tests.integration.after_restore import (
+    AFTER_RESTORE_TIMEOUT_S,
+    AfterRestore,
+    RestoreVerdict,
+    check_after_restore,
 )
+from tests.integration.before_kill import AtKill, end_after_checkpoint, run_to_checkpoints
+from tests.integration.flink_logs import JOBMANAGER_MILESTONES, ZOOKEEPER_MILESTONES, log_milestones
 from tests.integration.flink_rest import FlinkRest
 from tests.integration.local_cluster import MODES, LocalCluster
 from tests.integration.processes import listening_ports
@@ -38,9 +35,6 @@ __all__ = ["MODES", "FailoverResult", "run_failover"]
 
 T = TypeVar("T")
 
-CHECKPOINTS_BEFORE_KILL = 2
-START_TIMEOUT_S = 120.0
-CHECKPOINTS_TIMEOUT_S = 60.0
 SERVICE_SYNC_TIMEOUT_S = 30.0
 FAILOVER_TIMEOUT_S = 90.0
 POLL_S = 0.1  # REST polling while the new JobManager starts
@@ -60,16 +54,9 @@ class FailoverResult(RestoreVerdict):
     port_bound_after: bool  # the new port is one the new JobManager process listens on
     patch_requests: int  # patches the sidecar made in the whole run (its log)
     patches_after_kill: int
-    checkpoints_before_kill: int
-    latest_completed_before_kill: int
-    restored_id: int | None
-    restored_is_savepoint: bool | None
-    taskmanager_ids_before: tuple[str, ...]
-    taskmanager_ids_after: tuple[str, ...]
-    slots_after: int
-    state: state_check.StateReport
+    at_kill: AtKill
+    after: AfterRestore
     phases: dict[str, float]  # seconds from the kill to milestones in the new JobManager's log
-    load_at_kill: float  # the machine's 1-minute load average (other work skews timings)
     work_dir: Path
 
     def line(self) -> str:
@@ -77,11 +64,7 @@ class FailoverResult(RestoreVerdict):
         return (
             f"mode={self.mode} failover_s={self.failover_s:.2f} rest_s={self.rest_s:.2f} patch_s={patch} "
             f"rpc_port={self.port_before}->{self.port_after} service_rpc_port={self.service_port_after} "
-            f"patches={self.patch_requests} (after kill {self.patches_after_kill}) "
-            f"restored={self.restored_id} latest_before_kill={self.latest_completed_before_kill} "
-            f"tm_reregistered={self.taskmanager_reregistered} load1={self.load_at_kill:.1f} "
-            f"state_mismatches={len(self.state.mismatches)} ({self.state.summary()}) "
-            f"phases_s[{' '.join(f'{k}={v:.2f}' for k, v in sorted(self.phases.items(), key=lambda kv: kv[1]))}]"
+            f"patches={self.patch_requests} (after kill {self.patches_after_kill}) {self.restore_text()}"
         )
 
 
@@ -118,28 +101,13 @@ def run_failover(
     """Start everything, kill -9 the JobManager, start it again, measure and check.
 
     Without ``control_plane`` the run starts (and stops) its own."""
-    with LocalCluster(mode, work_dir, log, control_plane) as cluster:
-        try:
-            return _failover(cluster.start(), log)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                log(cluster.describe())
-            raise
+    with LocalCluster(mode, work_dir, log, control_plane) as cluster, cluster.described_on_failure():
+        return _failover(cluster.start(), log)
 
 
 def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
     rest = cluster.rest
-    started = time.monotonic()
-    job_id = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
-    cluster.wait("the job to run", lambda: rest.job_fully_running(job_id), START_TIMEOUT_S)
-    log(f"  job {job_id} RUNNING {time.monotonic() - started:.1f}s after start")
-
-    cluster.wait(
-        f"{CHECKPOINTS_BEFORE_KILL} completed checkpoints",
-        lambda: rest.completed_count(job_id) >= CHECKPOINTS_BEFORE_KILL,
-        CHECKPOINTS_TIMEOUT_S,
-        0.25,
-    )
+    job_id = run_to_checkpoints(cluster.wait, rest, log, time.monotonic())
     port_before = cluster.wait("the bound RPC port", rest.rpc_port, SERVICE_SYNC_TIMEOUT_S)
     if port_before not in listening_ports(cluster.jobmanagers[-1].pid):
         raise AssertionError(f"REST reports rpc port {port_before}, the JobManager does not listen on it")
@@ -155,16 +123,9 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
         f"taskmanagers {list(tms_before)}"
     )
 
-    # kill -9 right after a checkpoint completes (the next one is an interval away, so the
-    # latest completed checkpoint at the kill is known without a race), then start the
-    # JobManager again at once.
-    old_log = cluster.jobmanager_log()
-    wait_for_new_checkpoint(old_log, CHECKPOINTS_TIMEOUT_S)
-    killed_at, killed_wall = time.monotonic(), time.time()
-    cluster.jobmanagers[-1].kill9()
-    load_at_kill = os.getloadavg()[0]
-    latest_before_kill = max(completed_checkpoints(old_log))
-    checkpoints_before_kill = len(set(completed_checkpoints(old_log)))
+    # kill -9 right after a checkpoint completes, then start the JobManager again at once.
+    at_kill = end_after_checkpoint(cluster.jobmanager_log(), cluster.jobmanagers[-1].kill9, tms_before)
+    killed_at = at_kill.at
     # Watch for the new REST answering (a short client timeout, so a request stuck while
     # the server starts cannot hide the moment it answers; every 0.1 s, as finer polling
     # would load the starting JobManager) and for the Service's port changing.
@@ -195,9 +156,9 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
     )
 
     after = check_after_restore(cluster.wait, rest, job_id, cluster.side_channel)
-    phases = log_milestones(cluster.jobmanager_log(), JOBMANAGER_MILESTONES, killed_wall)
+    phases = log_milestones(cluster.jobmanager_log(), JOBMANAGER_MILESTONES, at_kill.wall)
     phases["jm_exec"] = exec_at - killed_at  # BashJavaUtils ran, the JobManager's JVM is starting
-    phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, killed_wall))
+    phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, at_kill.wall))
     return FailoverResult(
         mode=cluster.mode,
         failover_s=running_at - killed_at,
@@ -209,16 +170,9 @@ def _failover(cluster: LocalCluster, log: Log) -> FailoverResult:
         port_bound_after=port_after in listening_ports(cluster.jobmanagers[-1].pid),
         patch_requests=cluster.patch_count(),
         patches_after_kill=cluster.patch_count() - patches_before,
-        checkpoints_before_kill=checkpoints_before_kill,
-        latest_completed_before_kill=latest_before_kill,
-        restored_id=after.restored_id,
-        restored_is_savepoint=after.restored_is_savepoint,
-        taskmanager_ids_before=tms_before,
-        taskmanager_ids_after=after.taskmanager_ids,
-        slots_after=after.slots,
-        state=after.state,
+        at_kill=at_kill,
+        after=after,
         phases=phases,
-        load_at_kill=load_at_kill,
         work_dir=cluster.work_dir,
     )
 

@@ -13,7 +13,6 @@ keyed state, the TaskManager's registration.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import re
@@ -21,23 +20,16 @@ import signal
 import time
 from pathlib import Path
 
-from tests.integration import state_check
-from tests.integration.after_restore import AFTER_RESTORE_TIMEOUT_S, RestoreVerdict, check_after_restore
-from tests.integration.flink_logs import (
-    JOBMANAGER_MILESTONES,
-    ZOOKEEPER_MILESTONES,
-    completed_checkpoints,
-    log_milestones,
-    wait_for_new_checkpoint,
+from tests.integration.after_restore import (
+    AFTER_RESTORE_TIMEOUT_S,
+    AfterRestore,
+    RestoreVerdict,
+    check_after_restore,
 )
+from tests.integration.before_kill import START_TIMEOUT_S, AtKill, end_after_checkpoint, run_to_checkpoints
+from tests.integration.flink_logs import JOBMANAGER_MILESTONES, ZOOKEEPER_MILESTONES, log_milestones
 from tests.integration.local_config import FlinkConfig
-from tests.integration.scenario import (
-    CHECKPOINTS_BEFORE_KILL,
-    CHECKPOINTS_TIMEOUT_S,
-    FAILOVER_TIMEOUT_S,
-    POLL_S,
-    START_TIMEOUT_S,
-)
+from tests.integration.scenario import FAILOVER_TIMEOUT_S, POLL_S
 from tests.integration.stalls import StallOutcome, stall
 from tests.integration.standby_cluster import StandbyCluster, StandbyJobManager
 from tests.log import Log
@@ -57,16 +49,9 @@ class StandbyResult(RestoreVerdict):
     stalls: tuple[StallOutcome, ...]
     leader_before: str
     leader_after: str
-    checkpoints_before_kill: int
-    latest_completed_before_kill: int
-    restored_id: int | None
-    restored_is_savepoint: bool | None
-    taskmanager_ids_before: tuple[str, ...]
-    taskmanager_ids_after: tuple[str, ...]
-    slots_after: int
-    state: state_check.StateReport
+    at_kill: AtKill
+    after: AfterRestore
     phases: dict[str, float]  # seconds from the end to milestones in the logs
-    load_at_kill: float
     work_dir: Path
     mode: str = "standby"
     patch_s: None = None  # nothing is patched in standby mode
@@ -76,14 +61,11 @@ class StandbyResult(RestoreVerdict):
         return sum(s.spurious for s in self.stalls)
 
     def line(self) -> str:
-        phases = " ".join(f"{k}={v:.2f}" for k, v in sorted(self.phases.items(), key=lambda kv: kv[1]))
         return (
             f"mode={self.mode} crash={self.crash} session_timeout_ms={self.session_timeout_ms} "
             f"failover_s={self.failover_s:.2f} leader={self.leader_before}->{self.leader_after} "
             f"stalls=[{' '.join(s.text() for s in self.stalls)}] spurious_failovers={self.spurious_failovers} "
-            f"restored={self.restored_id} latest_before_kill={self.latest_completed_before_kill} "
-            f"tm_reregistered={self.taskmanager_reregistered} load1={self.load_at_kill:.1f} "
-            f"state_mismatches={len(self.state.mismatches)} ({self.state.summary()}) phases_s[{phases}]"
+            f"{self.restore_text()}"
         )
 
 
@@ -93,28 +75,14 @@ def run_standby(
     """Start everything, stall ``stalls`` times, end the leader (``crash``), measure and check."""
     if crash not in CRASHES:
         raise ValueError(f"crash {crash!r}: one of {', '.join(CRASHES)}")
-    with StandbyCluster(work_dir, log, experiment) as cluster:
-        try:
-            return _standby(cluster.start(), stalls, crash, log)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                log(cluster.describe())
-            raise
+    with StandbyCluster(work_dir, log, experiment) as cluster, cluster.described_on_failure():
+        return _standby(cluster.start(), stalls, crash, log)
 
 
 def _standby(cluster: StandbyCluster, stalls: int, crash: str, log: Log) -> StandbyResult:
     started = time.monotonic()
     leader = cluster.wait("one leading JobManager", cluster.leader, START_TIMEOUT_S)
-    rest = leader.rest
-    job_id = cluster.wait("the job to be submitted", rest.single_job_id, START_TIMEOUT_S)
-    cluster.wait("the job to run", lambda: rest.job_fully_running(job_id), START_TIMEOUT_S)
-    log(f"  job {job_id} RUNNING on {leader.name} {time.monotonic() - started:.1f}s after start")
-    cluster.wait(
-        f"{CHECKPOINTS_BEFORE_KILL} completed checkpoints",
-        lambda: rest.completed_count(job_id) >= CHECKPOINTS_BEFORE_KILL,
-        CHECKPOINTS_TIMEOUT_S,
-        0.25,
-    )
+    job_id = run_to_checkpoints(cluster.wait, leader.rest, log, started, f" on {leader.name}")
     # The Services publish both JobManagers: the standby's REST API must show the leader's job.
     standby = cluster.other(leader)
     cluster.wait(
@@ -136,46 +104,34 @@ def _standby(cluster: StandbyCluster, stalls: int, crash: str, log: Log) -> Stan
     leader = cluster.wait("one leading JobManager", cluster.leader, START_TIMEOUT_S)
     successor = cluster.other(leader)
     tms_before = tuple(sorted(leader.rest.taskmanager_ids()))
-    wait_for_new_checkpoint(leader.log_file, CHECKPOINTS_TIMEOUT_S)
-    ended_at, ended_wall = time.monotonic(), time.time()
-    _end(leader, crash)
-    load_at_kill = os.getloadavg()[0]
-    latest_before_kill = max(completed_checkpoints(leader.log_file))
-    checkpoints_before_kill = len(set(completed_checkpoints(leader.log_file)))
+    at_kill = end_after_checkpoint(leader.log_file, lambda: _end(leader, crash), tms_before)
     after = successor.rest
     cluster.wait(
         "the job to run on the other JobManager", lambda: after.job_fully_running(job_id), FAILOVER_TIMEOUT_S, POLL_S
     )
     running_at = time.monotonic()
-    log(f"  after {crash} of {leader.name}: RUNNING on {successor.name} {running_at - ended_at:.2f}s")
+    log(f"  after {crash} of {leader.name}: RUNNING on {successor.name} {running_at - at_kill.at:.2f}s")
     cluster.wait(
         "the successor's role file to say leader", lambda: cluster.leader() is successor, AFTER_RESTORE_TIMEOUT_S
     )
 
     restored = check_after_restore(cluster.wait, after, job_id, cluster.side_channel)
-    phases = log_milestones(successor.log_file, NEW_LEADER_MILESTONES, ended_wall)
+    phases = log_milestones(successor.log_file, NEW_LEADER_MILESTONES, at_kill.wall)
     for jobmanager in cluster.jobmanagers:
-        phases.update(log_milestones(jobmanager.watch_log, WATCH_MILESTONES, ended_wall))
-    phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, ended_wall))
+        phases.update(log_milestones(jobmanager.watch_log, WATCH_MILESTONES, at_kill.wall))
+    phases.update(log_milestones(cluster.zookeeper.log_file, ZOOKEEPER_MILESTONES, at_kill.wall))
     if leader.process is not None and crash == "stop":
         leader.process.kill9()  # SIGKILL ends a stopped process too
     return StandbyResult(
         crash=crash,
         session_timeout_ms=int(cluster.effective[SESSION_TIMEOUT_KEY]),
-        failover_s=running_at - ended_at,
+        failover_s=running_at - at_kill.at,
         stalls=tuple(outcomes),
         leader_before=leader.name,
         leader_after=successor.name,
-        checkpoints_before_kill=checkpoints_before_kill,
-        latest_completed_before_kill=latest_before_kill,
-        restored_id=restored.restored_id,
-        restored_is_savepoint=restored.restored_is_savepoint,
-        taskmanager_ids_before=tms_before,
-        taskmanager_ids_after=restored.taskmanager_ids,
-        slots_after=restored.slots,
-        state=restored.state,
+        at_kill=at_kill,
+        after=restored,
         phases=phases,
-        load_at_kill=load_at_kill,
         work_dir=cluster.work_dir,
     )
 

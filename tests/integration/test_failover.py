@@ -19,17 +19,17 @@ pytestmark = pytest.mark.integration
 
 def assert_recovered(result: FailoverResult) -> None:
     """What every mode must show after the JobManager was killed and started again."""
-    assert result.checkpoints_before_kill >= 2, "the job had completed checkpoints before the kill"
-    assert result.restored_id == result.latest_completed_before_kill, (
-        f"restored checkpoint {result.restored_id}, latest completed before the kill "
-        f"{result.latest_completed_before_kill}"
+    at_kill, after = result.at_kill, result.after
+    assert at_kill.checkpoints >= 2, "the job had completed checkpoints before the kill"
+    assert after.restored_id == at_kill.latest_completed, (
+        f"restored checkpoint {after.restored_id}, latest completed before the kill {at_kill.latest_completed}"
     )
-    assert result.restored_is_savepoint is False
-    assert result.state.restored_from == result.latest_completed_before_kill, "the job itself saw that restore"
-    assert result.state.mismatches == (), "\n".join(result.state.mismatches[:20])
-    assert result.state.keys_compared >= 10, "every key's restored state was compared with its checkpoint"
-    assert result.taskmanager_ids_after == result.taskmanager_ids_before, "the same TaskManager registered again"
-    assert result.slots_after >= 1, "its slots are offered to the new JobManager"
+    assert after.restored_is_savepoint is False
+    assert after.state.restored_from == at_kill.latest_completed, "the job itself saw that restore"
+    assert after.state.mismatches == (), "\n".join(after.state.mismatches[:20])
+    assert after.state.keys_compared >= 10, "every key's restored state was compared with its checkpoint"
+    assert after.taskmanager_ids == at_kill.taskmanager_ids, "the same TaskManager registered again"
+    assert after.slots >= 1, "its slots are offered to the new JobManager"
     assert result.port_bound_after, f"the new JobManager listens on the port REST reports ({result.port_after})"
     assert result.service_port_after == result.port_after, "the Service's rpc port is the bound port"
 
@@ -60,8 +60,9 @@ def test_failover_standby_survives_stalls_and_fences_a_kill(tmp_path: Path) -> N
     assert result.spurious_failovers == 0, [s.text() for s in result.stalls]
     assert result.leader_after != result.leader_before
     assert "fenced" in result.phases, "a leader watch fenced the killed leader's session"
-    assert result.checkpoints_before_kill >= 2
-    assert result.restored_latest, (result.restored_id, result.latest_completed_before_kill, result.state.restored_from)
-    assert result.state.mismatches == (), "\n".join(result.state.mismatches[:20])
-    assert result.state.keys_compared >= 10
+    at_kill, after = result.at_kill, result.after
+    assert at_kill.checkpoints >= 2
+    assert result.restored_latest, (after.restored_id, at_kill.latest_completed, after.state.restored_from)
+    assert after.state.mismatches == (), "\n".join(after.state.mismatches[:20])
+    assert after.state.keys_compared >= 10
     assert result.taskmanager_reregistered, "the TaskManager offers its slots to the new leader"

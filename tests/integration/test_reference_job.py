@@ -6,7 +6,6 @@ One pipeline serves the module (starting it costs a minute on a busy machine).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,15 +24,10 @@ SMOKE_SCHEDULE = [(1000, 10), (10_000, 10)]
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReferencePipeline]:
-    with ReferencePipeline(tmp_path_factory.mktemp("pipeline")) as started:
-        try:
-            started.start()
-            started.wait_running()
-            yield started
-        except BaseException:
-            with contextlib.suppress(Exception):
-                print(started.describe())
-            raise
+    with ReferencePipeline(tmp_path_factory.mktemp("pipeline")) as started, started.described_on_failure():
+        started.start()
+        started.wait_running()
+        yield started
 
 
 def delivery_errors(config: dict[str, object], topic: str) -> tuple[list[KafkaError | None], list[KafkaError]]:

@@ -8,7 +8,6 @@ broker's ACLs are the role assignments. Tokens live 20 s, so the job must refres
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 from collections.abc import Iterator
@@ -38,15 +37,11 @@ SCHEDULE = [(1000, 10), (10_000, 20)]
 def pipeline(
     tmp_path_factory: pytest.TempPathFactory, control_plane: ControlPlane
 ) -> Iterator[WorkloadIdentityPipeline]:
-    with WorkloadIdentityPipeline(tmp_path_factory.mktemp("wi-pipeline"), control_plane.admin) as started:
-        try:
-            started.start()
-            started.wait_running()
-            yield started
-        except BaseException:
-            with contextlib.suppress(Exception):
-                print(started.describe())
-            raise
+    work_dir = tmp_path_factory.mktemp("wi-pipeline")
+    with WorkloadIdentityPipeline(work_dir, control_plane.admin) as started, started.described_on_failure():
+        started.start()
+        started.wait_running()
+        yield started
 
 
 def send_one(pipeline: WorkloadIdentityPipeline, token: str, topic: str) -> tuple[list[object], list[KafkaError]]:
