@@ -2,7 +2,7 @@
 
 Starts the one-node cluster in DIR (default ``.node-bench``; stopped at the end, the host
 restored), or with ``--attach DIR`` uses the one ``python -m tests.node start --dir DIR``
-left running (and leaves it running; the stack is destroyed at the end either way), deploys
+left running (and leaves it running; the stack, under DIR, is destroyed at the end), deploys
 the stack with the real engine and the test broker on the bridge address, then runs the
 chain of ``day_two`` and prints one line per scenario: ``scenario=<name> to_running_s=<s>
 [up_s=<s>] restored=<id> latest_before=<id> state_mismatches=<n>``. ``--runs N`` repeats
@@ -49,10 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--runs {args.runs}: at least 1")
     attached = args.attach is not None
     node_dir = args.attach.resolve() if attached else args.dir.resolve() / "node"
-    if attached:  # beside the node's directory, one per run
-        stack_dir = node_dir.parent / f"{node_dir.name}-bench-{time.strftime('%Y%m%d-%H%M%S')}"
-    else:
-        stack_dir = args.dir.resolve() / "stack"
+    # Attached: under the node's directory (its `stop` leaves it), one per run.
+    stack_dir = node_dir / f"bench-{time.strftime('%Y%m%d-%H%M%S')}" if attached else args.dir.resolve() / "stack"
     results: list[ScenarioResult] = []
     try:
         node: Node = attach(node_dir) if attached else start(node_dir, progress)
