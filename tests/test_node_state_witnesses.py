@@ -10,7 +10,7 @@ from tests.integration.kafka_pipeline import InputEvent as Event
 from tests.integration.kafka_pipeline import OutputRecord
 from tests.node.scenario_result import ScenarioResult
 from tests.node.snapshots import MAGIC, Snapshot, latest, metadata_id
-from tests.node.window_counts import window_mismatches
+from tests.node.window_counts import behind, window_mismatches
 
 
 def record(device: str, window_ms: int, count: int) -> OutputRecord:
@@ -38,6 +38,18 @@ def test_a_count_too_small_too_large_or_missing_is_a_mismatch() -> None:
 
 def test_seconds_outside_the_range_are_not_checked() -> None:
     assert window_mismatches(EVENTS, [record("a", 1000, 2), record("b", 1000, 1)], 1000, 2000) == []
+
+
+def test_a_device_is_behind_until_its_newest_second_of_input_is_written() -> None:
+    # Two window operators: b's runs behind a's. The output's newest second (2000, of a)
+    # says nothing of b, whose 1000 is not written yet: the check waits for b.
+    records = [record("a", 1000, 2), record("a", 2000, 1)]
+    assert behind(EVENTS, records, 3000) == ["b"]
+    assert behind(EVENTS, [*records, record("b", 1000, 1)], 3000) == []
+    # Seconds from until_ms on are not waited for; a device with no input is never behind.
+    assert behind(EVENTS, [record("a", 1000, 2)], 2000) == ["b"]
+    assert behind(EVENTS, [record("a", 1000, 2), record("b", 1000, 1)], 2000) == []
+    assert behind([], [], 3000) == []
 
 
 def test_the_checkpoint_id_is_read_from_the_metadata_header(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ from typing import Any
 
 from tests.integration.flink_rest import FlinkRest
 from tests.integration.kafka_accounting import window_of
-from tests.integration.kafka_pipeline import OutputRecord
+from tests.integration.kafka_pipeline import InputEvent, OutputRecord
 from tests.integration.local_config import REPO_ROOT
 from tests.integration.processes import ManagedProcess
 from tests.log import Log
@@ -60,7 +60,7 @@ from tests.node.deployment import Deployment
 from tests.node.scenario_result import ScenarioResult, named
 from tests.node.snapshots import Snapshot, SnapshotWatch
 from tests.node.stack import NS
-from tests.node.window_counts import window_mismatches
+from tests.node.window_counts import behind, window_mismatches
 from tests.waiting import wait_until
 
 RUNNING_TIMEOUT_S = 300.0
@@ -142,13 +142,15 @@ class DayTwo:
         pipeline = self.deployment.pipeline
         until = window_of(now_ms() - SETTLED_MS)
 
-        def caught_up() -> list[OutputRecord] | None:
-            records = pipeline.output_records()
-            return records if records and max(r.window_ms for r in records) >= until else None
+        def caught_up() -> tuple[list[InputEvent], list[OutputRecord]] | None:
+            events, records = pipeline.input_events(), pipeline.output_records()
+            return None if behind(events, records, until) else (events, records)
 
-        records = wait_until("the output to reach the checked seconds", caught_up, CATCH_UP_TIMEOUT_S, 1.0)
+        events, records = wait_until(
+            "every device's output to reach the checked seconds", caught_up, CATCH_UP_TIMEOUT_S, 1.0
+        )
         since = max(window_of(since_ms), window_of(self.generator_started_ms) + 1000)
-        return tuple(window_mismatches(pipeline.input_events(), records, since, until))
+        return tuple(window_mismatches(events, records, since, until))
 
     # --- the scenarios -----------------------------------------------------------------
     def first_up(self) -> ScenarioResult:
