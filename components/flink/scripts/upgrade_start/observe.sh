@@ -31,7 +31,7 @@ if [[ -n $on_volume && -z $in_zookeeper ]]; then
   # The volume shows a completed checkpoint the store does not hold: the start is refused
   # unless the store answers otherwise when asked again (once, logged either way; CI saw a
   # lone empty answer right after a kill while the store held the job's checkpoints).
-  sleep "${STORE_REREAD_DELAY_S:-1}"
+  sleep 1
   in_zookeeper=$(children "$checkpoints/$job_id/checkpoints" | tail -n 1)
   log "checkpoint $on_volume on the volume, none in ZooKeeper's store; asked again: ${in_zookeeper:-none}"
 fi
