@@ -1,0 +1,15 @@
+"""The broker's image: Apache Kafka's official image, and what the pod relies on in it.
+
+The pod uses only ``/opt/kafka/libs`` (the broker's jars), ``java`` on ``PATH`` and
+``/bin/sh``; it runs as the image's ``appuser`` (uid and gid 1000) with a read-only root.
+The image's own start scripts and environment-variable configuration are not used: the
+broker's configuration is a file the stack renders (``properties.py``), started by
+``start.sh``.
+"""
+
+from __future__ import annotations
+
+KAFKA_VERSION = "4.1.1"
+KAFKA_IMAGE = f"apache/kafka:{KAFKA_VERSION}"
+KAFKA_UID = 1000  # the image's appuser
+KAFKA_LIBS = "/opt/kafka/libs"
