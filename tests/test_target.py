@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from infra.config.settings import parse_settings
-from infra.config.target import ExistingCluster
+from infra.config.target import ExistingCluster, JaasKeys
 from infra.config.validation import ConfigError
 from infra.render.offline import render_config
 from tests.rendering import ROOT, k8s_object, one
@@ -53,7 +53,7 @@ def test_an_existing_cluster_needs_no_azure_settings() -> None:
     assert target.zookeeper_connect == "zk:2181/flink"
     assert target.kafka.bootstrap_servers == "broker-0.kafka:9093,broker-1.kafka:9093"
     assert target.kafka.consumer_group == "flink"
-    assert target.kafka.input_jaas_key == "flink-aks:kafkaInputJaasConfig"
+    assert target.kafka.login == JaasKeys("flink-aks:kafkaInputJaasConfig", "flink-aks:kafkaOutputJaasConfig")
     assert settings.location == ""
     assert JAAS_IN not in repr(settings)  # the settings name the secret, never hold it
 

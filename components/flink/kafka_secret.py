@@ -71,6 +71,9 @@ class KafkaEndpoint:
     input_jaas_config: pulumi.Input[str] | None = None
     output_jaas_config: pulumi.Input[str] | None = None
     identity_client_id: pulumi.Input[str] | None = None
+    # A broker whose certificate no public CA signed (the stack's own, in the cluster): the
+    # PEM the clients trust instead of the JVM's CAs. None: Event Hubs, a public certificate.
+    trusted_certificate: str | None = None
 
     def __post_init__(self) -> None:
         plain = self.input_jaas_config is not None and self.output_jaas_config is not None
@@ -89,6 +92,16 @@ def client_properties(bootstrap_servers: str, jaas_config: str | None, extra: di
     lines.update({**EVENT_HUBS_CLIENT_PROPERTIES, **extra})
     lines["sasl.jaas.config"] = OAUTHBEARER_JAAS_CONFIG if jaas_config is None else jaas_config
     return "".join(f"{k}={v}\n" for k, v in lines.items())
+
+
+def trust_properties(certificate: str | None) -> dict[str, str]:
+    """The client properties that trust exactly ``certificate`` (PEM); none for the JVM's CAs.
+
+    A property file value is one line: its line breaks are written as ``\\n``, which
+    ``java.util.Properties`` reads back as line breaks."""
+    if certificate is None:
+        return {}
+    return {"ssl.truststore.type": "PEM", "ssl.truststore.certificates": certificate.strip().replace("\n", "\\n")}
 
 
 def _login(jaas_config: str | None) -> dict[str, str]:
@@ -117,14 +130,19 @@ def _named_env(input_topic: str, output_topic: str, consumer_group: str, mechani
 
 
 def property_files(
-    bootstrap_servers: str, consumer_group: str, input_jaas_config: str | None, output_jaas_config: str | None
+    bootstrap_servers: str,
+    consumer_group: str,
+    input_jaas_config: str | None,
+    output_jaas_config: str | None,
+    trusted_certificate: str | None = None,
 ) -> dict[str, str]:
     """The two client property files: the Secret's keys."""
+    trust = trust_properties(trusted_certificate)
     return {
         "input.properties": client_properties(
-            bootstrap_servers, input_jaas_config, {"group.id": consumer_group, **CONSUMER_PROPERTIES}
+            bootstrap_servers, input_jaas_config, {"group.id": consumer_group, **CONSUMER_PROPERTIES, **trust}
         ),
-        "output.properties": client_properties(bootstrap_servers, output_jaas_config, PRODUCER_PROPERTIES),
+        "output.properties": client_properties(bootstrap_servers, output_jaas_config, {**PRODUCER_PROPERTIES, **trust}),
     }
 
 
@@ -132,7 +150,7 @@ def secret_string_data(endpoint: KafkaEndpoint) -> dict[str, pulumi.Output[str]]
     """The Secret's ``stringData``: every key known up front, every value a Pulumi secret."""
     files = pulumi.Output.all(
         endpoint.bootstrap_servers, endpoint.input_jaas_config, endpoint.output_jaas_config
-    ).apply(lambda v: property_files(v[0], endpoint.consumer_group, v[1], v[2]))
+    ).apply(lambda v: property_files(v[0], endpoint.consumer_group, v[1], v[2], endpoint.trusted_certificate))
     return {k: pulumi.Output.secret(files.apply(_item(k))) for k in PROPERTY_FILES}
 
 

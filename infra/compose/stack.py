@@ -30,11 +30,13 @@ from components.flink.kafka_secret import KafkaEndpoint
 from components.flink.names import FLINK_LABEL
 from components.flink.network_policies import Destination, ports_of
 from components.flink.workload_identity import service_accounts
+from components.kafka_broker.broker import KafkaBroker, KafkaBrokerArgs
 from components.monitoring.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
 from components.monitoring.pod_monitor import pod_monitor
 from components.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
 from components.zookeeper_values import CLIENT_PORT, POD_LABELS
 from infra.compose import job_impact
+from infra.compose.existing_kafka import existing_kafka
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
 
@@ -148,18 +150,17 @@ def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> di
     kubeconfig = config.require_secret(_name(target.kubeconfig_key)) if target.kubeconfig_key else None
     # As AksCluster's provider: ConfigMaps change in place (pods roll on the config checksum).
     provider = k8s.Provider("cluster", kubeconfig=kubeconfig, context=target.context, enable_config_map_mutable=True)
-    kafka = KafkaEndpoint(
-        bootstrap_servers=target.kafka.bootstrap_servers,
-        input_topic=target.kafka.input_topic,
-        output_topic=target.kafka.output_topic,
-        consumer_group=target.kafka.consumer_group,
-        input_jaas_config=config.require_secret(_name(target.kafka.input_jaas_key)),
-        output_jaas_config=config.require_secret(_name(target.kafka.output_jaas_key)),
+    kafka = existing_kafka(target.kafka, NAMESPACE, f"{settings.project}-{settings.stack}", settings.protect)
+    outputs = workloads(
+        settings,
+        provider,
+        kafka.endpoint,
+        kafka.destination,
+        zookeeper_connect=target.zookeeper_connect,
+        kafka_broker=kafka.broker,
     )
-    kafka_destination = Destination(ports=ports_of(target.kafka.bootstrap_servers))
-    outputs = workloads(settings, provider, kafka, kafka_destination, zookeeper_connect=target.zookeeper_connect)
     outputs.update(
-        kafkaBootstrapServers=target.kafka.bootstrap_servers,
+        kafkaBootstrapServers=kafka.endpoint.bootstrap_servers,
         inputTopic=target.kafka.input_topic,
         outputTopic=target.kafka.output_topic,
     )
@@ -178,8 +179,10 @@ def workloads(
     kafka: KafkaEndpoint,
     kafka_destination: Destination,
     zookeeper_connect: str | None,
+    kafka_broker: KafkaBrokerArgs | None = None,
 ) -> dict[str, Any]:
-    """The namespace, ZooKeeper (from the chart unless a connect string is given), Flink, the PodMonitor."""
+    """The namespace, ZooKeeper (from the chart unless a connect string is given), the stack's
+    own Kafka broker if it runs one, Flink, the PodMonitor."""
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
@@ -208,6 +211,11 @@ def workloads(
     else:
         connect = zookeeper_connect
         zookeeper_destination = Destination(ports=ports_of(zookeeper_connect))
+    if kafka_broker is not None:
+        broker = KafkaBroker(
+            "kafka", kafka_broker, opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespace])
+        )
+        flink_depends_on.append(broker)
     flink = FlinkJobCluster(
         "flink",
         FlinkJobClusterArgs(

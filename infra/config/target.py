@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config import validation as v
+from infra.config.kafka_broker import BROKER_SECRET_KEYS, IN_CLUSTER_KEYS, InClusterBroker, parse_in_cluster
 from infra.config.validation import ConfigError, key
 
 CLUSTERS = ("aks", "existing")
 KUBECONFIG_SOURCES = ("ambient", "secret")
 TARGET_KEYS = ("cluster", "kubeconfig", "context", "kafka", "zookeeperConnect")
-KAFKA_KEYS = ("bootstrapServers", "inputTopic", "outputTopic", "consumerGroup", "partitions")
+KAFKA_KEYS = ("bootstrapServers", "inputTopic", "outputTopic", "consumerGroup", "partitions", *IN_CLUSTER_KEYS)
 KUBECONFIG_SECRET = "kubeconfig"
 INPUT_JAAS_SECRET = "kafkaInputJaasConfig"
 OUTPUT_JAAS_SECRET = "kafkaOutputJaasConfig"
-SECRET_KEYS = (KUBECONFIG_SECRET, INPUT_JAAS_SECRET, OUTPUT_JAAS_SECRET)
+SECRET_KEYS = (KUBECONFIG_SECRET, INPUT_JAAS_SECRET, OUTPUT_JAAS_SECRET, *BROKER_SECRET_KEYS)
 
 HOST_PORT = r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}"
 KAFKA_TOPIC = r"[A-Za-z0-9._-]{1,249}"
@@ -34,14 +35,21 @@ KUBE_CONTEXT = r"[A-Za-z0-9._@:/-]{1,253}"
 
 
 @dataclass(frozen=True)
+class JaasKeys:
+    """An existing Kafka's logins: the config keys of the two JAAS lines (secrets)."""
+
+    input_jaas_key: str
+    output_jaas_key: str
+
+
+@dataclass(frozen=True)
 class KafkaTarget:
-    bootstrap_servers: str
+    bootstrap_servers: str | None  # None: the stack's own broker (``in_cluster``)
     input_topic: str
     output_topic: str
     consumer_group: str
     partitions: int
-    input_jaas_key: str  # the config key of the input JAAS line (a secret)
-    output_jaas_key: str
+    login: JaasKeys | InClusterBroker  # an existing Kafka's JAAS lines, or the broker the stack runs
 
 
 @dataclass(frozen=True)
@@ -56,18 +64,6 @@ class ExistingCluster:
 class TargetSettings:
     cluster: str
     existing: ExistingCluster | None = None
-
-
-def _secret(config: Mapping[str, Any], secret_keys: frozenset[str], name: str) -> str:
-    """The full key of a required secret value, checked to be set and encrypted."""
-    full = key(name)
-    if config.get(full) in (None, ""):
-        raise ConfigError(full, None, f"a secret value: `pulumi config set --secret {full} '…'`")
-    if full not in secret_keys:
-        raise ConfigError(
-            full, "[plain text, not shown]", f"a secret value: `pulumi config set --secret {full} '…'` encrypts it"
-        )
-    return full
 
 
 def parse_target(config: Mapping[str, Any], secret_keys: frozenset[str]) -> TargetSettings:
@@ -95,7 +91,7 @@ def parse_target(config: Mapping[str, Any], secret_keys: frozenset[str]) -> Targ
     return TargetSettings(
         cluster=cluster,
         existing=ExistingCluster(
-            kubeconfig_key=_secret(config, secret_keys, KUBECONFIG_SECRET) if source == "secret" else None,
+            kubeconfig_key=v.secret(config, secret_keys, KUBECONFIG_SECRET) if source == "secret" else None,
             context=None
             if context is None
             else v.matching(key("target.context"), context, KUBE_CONTEXT, "a kubeconfig context name"),
@@ -108,15 +104,14 @@ def parse_target(config: Mapping[str, Any], secret_keys: frozenset[str]) -> Targ
 def _kafka(raw: Any, config: Mapping[str, Any], secret_keys: frozenset[str]) -> KafkaTarget:
     if raw is None:
         raise ConfigError(
-            key("target.kafka"), None, "an object with " + ", ".join(KAFKA_KEYS) + " (the existing Kafka endpoint)"
+            key("target.kafka"),
+            None,
+            "an object with " + ", ".join(KAFKA_KEYS) + " (an existing Kafka endpoint, or inCluster: the stack's own)",
         )
     obj = v.check_keys(key("target.kafka"), raw, KAFKA_KEYS)
-    servers = v.matching(
-        key("target.kafka.bootstrapServers"),
-        obj.get("bootstrapServers"),
-        rf"{HOST_PORT}(,{HOST_PORT})*",
-        "host:port[,host:port…] of the Kafka brokers",
-    )
+    in_cluster = v.boolean(key("target.kafka.inCluster"), obj.get("inCluster", False))
+    servers = None if in_cluster else _bootstrap_servers(obj)
+    _refuse_other_mode(obj, config, in_cluster)
     topic_rule = "a Kafka topic name: 1-249 letters, digits, periods, hyphens and underscores"
     input_topic = v.matching(key("target.kafka.inputTopic"), obj.get("inputTopic"), KAFKA_TOPIC, topic_rule)
     output_topic = v.matching(key("target.kafka.outputTopic"), obj.get("outputTopic"), KAFKA_TOPIC, topic_rule)
@@ -124,6 +119,7 @@ def _kafka(raw: Any, config: Mapping[str, Any], secret_keys: frozenset[str]) -> 
         raise ConfigError(
             key("target.kafka.outputTopic"), output_topic, "a topic different from target.kafka.inputTopic"
         )
+    partitions = v.integer(key("target.kafka.partitions"), obj.get("partitions"), 1, 10_000, " (the input topic's)")
     return KafkaTarget(
         bootstrap_servers=servers,
         input_topic=input_topic,
@@ -134,10 +130,39 @@ def _kafka(raw: Any, config: Mapping[str, Any], secret_keys: frozenset[str]) -> 
             KAFKA_GROUP,
             "a Kafka consumer group id: 1-255 letters, digits, periods, hyphens and underscores",
         ),
-        partitions=v.integer(key("target.kafka.partitions"), obj.get("partitions"), 1, 10_000, " (the input topic's)"),
-        input_jaas_key=_secret(config, secret_keys, INPUT_JAAS_SECRET),
-        output_jaas_key=_secret(config, secret_keys, OUTPUT_JAAS_SECRET),
+        partitions=partitions,
+        login=parse_in_cluster(obj, config, secret_keys, (input_topic, output_topic, partitions))
+        if in_cluster
+        else JaasKeys(
+            input_jaas_key=v.secret(config, secret_keys, INPUT_JAAS_SECRET),
+            output_jaas_key=v.secret(config, secret_keys, OUTPUT_JAAS_SECRET),
+        ),
     )
+
+
+def _bootstrap_servers(obj: Mapping[str, Any]) -> str:
+    return v.matching(
+        key("target.kafka.bootstrapServers"),
+        obj.get("bootstrapServers"),
+        rf"{HOST_PORT}(,{HOST_PORT})*",
+        "host:port[,host:port…] of the Kafka brokers",
+    )
+
+
+def _refuse_other_mode(obj: Mapping[str, Any], config: Mapping[str, Any], in_cluster: bool) -> None:
+    """Keys of the other Kafka mode: an existing endpoint's with inCluster, the broker's without."""
+    if in_cluster:
+        given = [n for n in ("bootstrapServers",) if n in obj]
+        secrets = [n for n in (INPUT_JAAS_SECRET, OUTPUT_JAAS_SECRET) if key(n) in config]
+        allowed = "nothing when target.kafka.inCluster is true: the stack's broker has its own address and users"
+    else:
+        given = [n for n in IN_CLUSTER_KEYS if n != "inCluster" and n in obj]
+        secrets = [n for n in BROKER_SECRET_KEYS if key(n) in config]
+        allowed = "nothing unless target.kafka.inCluster is true (the stack runs the broker)"
+    if given:
+        raise ConfigError(key(f"target.kafka.{given[0]}"), obj[given[0]], allowed)
+    if secrets:
+        raise ConfigError(key(secrets[0]), "[not shown]", allowed)
 
 
 def _zookeeper_connect(raw: Any) -> str | None:

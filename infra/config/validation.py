@@ -172,3 +172,15 @@ STORAGE_CLASS = r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?"
 def storage_class(key: str, value: Any) -> str:
     """A StorageClass name (ZooKeeper's disks, Flink's shared volume)."""
     return matching(key, value, STORAGE_CLASS, "a StorageClass name of the cluster, such as azurefile-csi")
+
+
+def secret(config: Mapping[str, Any], secret_keys: frozenset[str], name: str) -> str:
+    """The full key of a required secret setting (``flink-aks:<name>``), checked to be set and encrypted."""
+    full = key(name)
+    if config.get(full) in (None, ""):
+        raise ConfigError(full, None, f"a secret value: `pulumi config set --secret {full} '…'`")
+    if full not in secret_keys:
+        raise ConfigError(
+            full, "[plain text, not shown]", f"a secret value: `pulumi config set --secret {full} '…'` encrypts it"
+        )
+    return full
