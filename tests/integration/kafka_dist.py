@@ -22,6 +22,7 @@ from tests.integration.requirements import require_tool
 POM = Path(__file__).parent / "kafka" / "pom.xml"
 MAVEN_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 BROKER_JAR = "kafka_2.13-{version}.jar"
+TOOLS_JAR = "kafka-tools-{version}.jar"  # TopicCommand (the in-cluster broker's topics)
 
 
 class KafkaDistError(RuntimeError):
@@ -56,7 +57,7 @@ def pinned_version(pom: Path = POM) -> str:
 
 
 def _is_complete(home: Path, version: str) -> bool:
-    return (home / "libs" / BROKER_JAR.format(version=version)).is_file()
+    return all((home / "libs" / jar.format(version=version)).is_file() for jar in (BROKER_JAR, TOOLS_JAR))
 
 
 def ensure_kafka_dist() -> KafkaDist:
