@@ -1,11 +1,13 @@
 """The one-node cluster runs real containers: the node registers with the pinned version, a pod
 runs as the Flink image's user with a read-only root, ``kubectl logs/exec`` reach the kubelet,
 a Service routes through kube-proxy and resolves through cluster DNS, an exec liveness probe
-restarts a container, and a preStop hook runs before the container is stopped.
+restarts a container, a preStop hook runs before the container is stopped, and the broker's
+image loads Kafka's classes as its user with a read-only root.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 
 from components.flink.sidecar import PYTHON_IMAGE
+from components.kafka_broker.image import KAFKA_IMAGE, KAFKA_LIBS, KAFKA_UID, KAFKA_VERSION
 from tests.controlplane.client import KubeClient
 from tests.controlplane.versions import KUBERNETES_VERSION
 from tests.integration.flink_dist import FLINK_VERSION
@@ -89,6 +92,34 @@ def test_a_pod_runs_as_flink_with_a_read_only_root_and_kubectl_reaches_it(node: 
     assert listing.returncode == 0, listing.stderr
     assert f"flink-dist-{FLINK_VERSION}.jar" in listing.stdout
     kube.must("DELETE", f"{PODS}/flink-user")
+
+
+def test_the_kafka_image_runs_the_broker_classes_as_appuser_with_a_read_only_root(node: Node, kube: KubeClient) -> None:
+    """What the broker's pod relies on: ``/bin/sh``, ``java`` on PATH, the jars in KAFKA_LIBS, uid 1000."""
+    java = f"java -cp '{KAFKA_LIBS}/*'"
+    spec = pod(
+        "kafka-classes",
+        KAFKA_IMAGE,
+        [
+            "/bin/sh",
+            "-c",
+            f"set -e; id; {java} kafka.Kafka --version; {java} kafka.tools.StorageTool random-uuid",
+        ],
+        securityContext={"runAsUser": KAFKA_UID, "runAsGroup": KAFKA_UID, "readOnlyRootFilesystem": True},
+        volumeMounts=[{"name": "tmp", "mountPath": "/tmp"}],
+    )
+    spec["spec"] |= {"restartPolicy": "Never", "volumes": [{"name": "tmp", "emptyDir": {}}]}
+    kube.must("POST", PODS, spec)
+    kube.wait_for("the pod's end", lambda: phase(kube, "kafka-classes").get("phase") in ("Succeeded", "Failed"), 120)
+    status = phase(kube, "kafka-classes")
+    logs = kubectl(node, "logs", "kafka-classes").stdout
+    assert status["phase"] == "Succeeded", logs
+    assert status["containerStatuses"][0]["image"] == containerd.stored_name(KAFKA_IMAGE)  # a tag: imageID is its id
+    lines = logs.splitlines()
+    assert f"uid={KAFKA_UID}(appuser) gid={KAFKA_UID}(appuser)" in lines[0]
+    assert KAFKA_VERSION in lines, logs
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", lines[-1]), logs  # a cluster id: 16 bytes, URL-safe base64
+    kube.must("DELETE", f"{PODS}/kafka-classes")
 
 
 def test_a_service_routes_through_kube_proxy_and_resolves_by_cluster_dns(node: Node, kube: KubeClient) -> None:

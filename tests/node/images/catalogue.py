@@ -13,7 +13,10 @@ version and written into one archive (a layer several images share is stored onc
 - the port-patcher sidecar's ``PYTHON_IMAGE`` (its digest reference): the base layer's Debian Python 3
   (3.11: bookworm's; the sidecar needs only the standard library);
 - ZooKeeper under the stack's default ZooKeeper image name: the base layer's Debian
-  ``zookeeper`` started by ``zookeeper/entrypoint.sh``.
+  ``zookeeper`` started by ``zookeeper/entrypoint.sh``;
+- the in-cluster broker's ``KAFKA_IMAGE``: the base layer + the integration tests' Kafka
+  broker jars (``pom.xml``'s ``kafka.version``) at /opt/kafka/libs, owned by root, and user
+  and group ``appuser`` (1000): what the broker's pod relies on in the official image.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from components.flink.sidecar import PYTHON_IMAGE
+from components.kafka_broker.image import KAFKA_IMAGE, KAFKA_LIBS, KAFKA_UID
 from infra.config.flink import DEFAULT_FLINK_VERSION, FLINK_IMAGES
 from infra.config.zookeeper import DEFAULT_ZOOKEEPER_IMAGE
 from tests.cache import filled_once
 from tests.integration.flink_dist import ensure_flink_dist
+from tests.integration.kafka_dist import ensure_kafka_dist
 from tests.integration.reference_job import build_reference_job, source_hash
 from tests.integration.requirements import require_tool
 from tests.node import kafka_ca, layout
@@ -42,6 +47,7 @@ JOB_IMAGE_REPOSITORY = "localhost/flink-aks/reference-job"
 JOB_JAR = "/opt/flink/usrlib/reference-job.jar"
 FLINK_UID = 9999
 FLINK_OWNER = (FLINK_UID, FLINK_UID)
+KAFKA_USER = "appuser"
 JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 Log = Callable[[str], None]
@@ -56,6 +62,10 @@ FLINK_CONFIG = archive.ImageConfig(
 PYTHON_CONFIG = archive.ImageConfig(cmd=["python3"], env=[f"PATH={PATH}", "LANG=C.UTF-8"])
 ZOOKEEPER_CONFIG = archive.ImageConfig(
     entrypoint=["/zookeeper-entrypoint.sh"], env=[f"PATH={PATH}", f"JAVA_HOME={JAVA_HOME}"], exposed_ports=("2181/tcp",)
+)
+KAFKA_HOME = str(Path(KAFKA_LIBS).parent)
+KAFKA_CONFIG = archive.ImageConfig(
+    env=[f"PATH={JAVA_HOME}/bin:{PATH}", f"JAVA_HOME={JAVA_HOME}"], user=str(KAFKA_UID), working_dir=KAFKA_HOME
 )
 JAVA_TRUST_STORE = "etc/ssl/certs/java/cacerts"  # $JAVA_HOME/lib/security/cacerts links here
 JAVA_TRUST_STORE_PASSWORD = "changeit"  # Debian's ca-certificates-java (a public default, not a secret)
@@ -158,6 +168,28 @@ def zookeeper_layer() -> Path:
     )
 
 
+def kafka_layer(base: Path) -> Path:
+    """/opt/kafka/libs (the pinned broker jars, root's, world-readable), the appuser user and group."""
+    jars = ensure_kafka_dist().classpath()
+    home = f"/home/{KAFKA_USER}"
+    user = f"{KAFKA_USER}:x:{KAFKA_UID}:{KAFKA_UID}::{home}:/bin/sh\n"
+    group = f"{KAFKA_USER}:x:{KAFKA_UID}:\n"
+
+    def build(layer: Layer) -> None:
+        layer.text("etc/passwd", read_from_layer(base, "etc/passwd") + user)
+        layer.text("etc/group", read_from_layer(base, "etc/group") + group)
+        layer.directory(home, (KAFKA_UID, KAFKA_UID))
+        layer.directory(KAFKA_HOME)
+        layer.directory(KAFKA_LIBS)
+        for jar in jars:
+            layer.file(f"{KAFKA_LIBS}/{jar.name}", jar)
+
+    names = repr([jar.name for jar in jars])
+    return _layer(
+        "kafka-layer", _digest(base.parent.name.encode(), names.encode(), user.encode(), group.encode()), build
+    )
+
+
 def images(log: Log = print) -> list[archive.Image]:
     """What the node imports, every layer built first where the cache lacks it."""
     base = rootfs.ensure()
@@ -169,6 +201,7 @@ def images(log: Log = print) -> list[archive.Image]:
         archive.Image(job_image(), [*flink, job_layer()], FLINK_CONFIG),
         archive.Image(PYTHON_IMAGE, [base], PYTHON_CONFIG),
         archive.Image(ZOOKEEPER_IMAGE, [base, zookeeper_layer()], ZOOKEEPER_CONFIG),
+        archive.Image(KAFKA_IMAGE, [base, kafka_layer(base)], KAFKA_CONFIG),
     ]
 
 
