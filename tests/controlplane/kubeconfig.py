@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+CONTEXT = "flink-aks-test"  # the cluster's and the context's name
+
 
 def _b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode()
@@ -16,10 +18,10 @@ def write_kubeconfig(path: Path, server: str, ca: Path, cert: Path, key: Path, u
     document = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "flink-aks-test", "cluster": {"server": server, "certificate-authority-data": _b64(ca)}}],
+        "clusters": [{"name": CONTEXT, "cluster": {"server": server, "certificate-authority-data": _b64(ca)}}],
         "users": [{"name": user, "user": {"client-certificate-data": _b64(cert), "client-key-data": _b64(key)}}],
-        "contexts": [{"name": "flink-aks-test", "context": {"cluster": "flink-aks-test", "user": user}}],
-        "current-context": "flink-aks-test",
+        "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": user}}],
+        "current-context": CONTEXT,
     }
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     path.chmod(0o600)

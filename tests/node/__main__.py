@@ -7,6 +7,9 @@
 - ``start``: start the one-node cluster whose files live in DIR (default ``.node``), leave it
   running, print one line ``kubeconfig=<admin kubeconfig>`` on stdout (progress: stderr).
 - ``stop``: stop the node recorded in DIR and undo what it changed on the host.
+- ``local``: the local stack's cluster (``tests/node/local.py``): the node in ``DIR/node``,
+  attached or started, with the stack's volumes; prints ``kubeconfig=``, ``context=`` and
+  ``settings=`` lines.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from tests.controlplane.cluster import ControlPlaneError
 from tests.node import dns
 from tests.node.cluster import NodeError, start, stop
 from tests.node.images import catalogue, rootfs
+from tests.node.local import local
 from tests.node.network import NetworkError
 
 DEFAULT_DIR = Path(".node")
@@ -32,7 +36,7 @@ def progress(line: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.node", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("base-layer", "build", "start", "stop"))
+    parser.add_argument("command", choices=("base-layer", "build", "start", "stop", "local"))
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="state directory (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "start":
             node = start(args.dir.resolve(), progress)
             print(f"kubeconfig={node.kubeconfig}", flush=True)
+        elif args.command == "local":
+            print("\n".join(local(args.dir, progress)), flush=True)
         elif not stop(args.dir.resolve(), progress):
             progress(f"no node recorded in {args.dir}")
     except (BuildError, ControlPlaneError, NodeError, NetworkError, CacheFillError, RuntimeError) as exc:

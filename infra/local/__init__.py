@@ -1,0 +1,1 @@
+"""The ``local`` stack: the whole pipeline on a local Kubernetes, no Azure (docs/local-stack.md)."""
