@@ -60,10 +60,12 @@ class LocalStack:
             check=False,
         )
 
-    def secret(self, name: str) -> str:
-        got = self.script("config", "get", f"flink-aks:{name}", timeout=300)
+    def secrets(self) -> dict[str, str]:
+        """Every secret of the stack file, decrypted by the CLI."""
+        got = self.script("config", "--show-secrets", "--json", timeout=300)
         assert got.returncode == 0, got.stderr
-        return got.stdout.strip()
+        config = json.loads(got.stdout)
+        return {name: entry["value"] for name, entry in config.items() if entry.get("secret")}
 
 
 def fresh_copy(target: Path) -> Path:
@@ -193,8 +195,14 @@ def test_events_written_in_the_cluster_are_counted_exactly(local_stack: LocalSta
 def test_a_second_run_has_no_changes_and_no_secret_is_in_plain_text(local_stack: LocalStack, node: Node) -> None:
     preview = local_stack.script("preview", "--expect-no-changes")
     assert preview.returncode == 0, preview.stdout[-3000:] + preview.stderr[-3000:]
-    secrets = [local_stack.secret(n) for n in ("kafkaInputPassword", "kafkaOutputPassword")]
-    key_line = local_stack.secret("kafkaBrokerKey").splitlines()[1]
+    values = local_stack.secrets()
+    assert sorted(values) == [
+        "flink-aks:kafkaBrokerKey",
+        "flink-aks:kafkaInputPassword",
+        "flink-aks:kafkaOutputPassword",
+    ]
+    secrets = [values["flink-aks:kafkaInputPassword"], values["flink-aks:kafkaOutputPassword"]]
+    key_line = values["flink-aks:kafkaBrokerKey"].splitlines()[1]
     assert all(len(s) >= 24 for s in secrets) and len(key_line) > 20
     outputs = local_stack.script("stack", "output", "--json", timeout=300)
     places = {

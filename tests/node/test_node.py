@@ -114,7 +114,7 @@ def test_the_kafka_image_runs_the_broker_classes_as_appuser_with_a_read_only_roo
     status = phase(kube, "kafka-classes")
     logs = kubectl(node, "logs", "kafka-classes").stdout
     assert status["phase"] == "Succeeded", logs
-    assert status["containerStatuses"][0]["image"] == containerd.stored_name(KAFKA_IMAGE)  # a tag: imageID is its id
+    assert status["containerStatuses"][0]["imageID"] == containerd.stored_name(KAFKA_IMAGE)  # nothing pulled
     lines = logs.splitlines()
     assert f"uid={KAFKA_UID}(appuser) gid={KAFKA_UID}(appuser)" in lines[0]
     assert KAFKA_VERSION in lines, logs
