@@ -29,6 +29,14 @@ if [[ "${stack}" != local && ! -f "Pulumi.${stack}.yaml" ]]; then
 fi
 
 bash scripts/install.sh
+preflight() { # the stack file and every setting, checked offline before preview or up
+  if [[ "${command}" == preview || "${command}" == up ]]; then
+    venv/bin/python -m infra.preflight "${stack}"
+  fi
+}
+# Before the CLI, so a bad stack file costs no download; the local stack's file may not be
+# written yet: it is checked once scripts/local_cluster.sh has written it.
+[[ "${stack}" == local ]] || preflight
 
 # The Pulumi CLI: the one on PATH if it is at least the pinned SDK's version (a newer CLI
 # runs older SDKs), else that exact release, downloaded once into .pulumi-cli/ and checked
@@ -102,9 +110,9 @@ fi
 if [[ "${stack}" == local ]]; then
   # shellcheck source=scripts/local_cluster.sh
   source scripts/local_cluster.sh
+  preflight
 fi
 if [[ "${command}" == preview || "${command}" == up ]]; then
-  venv/bin/python -m infra.preflight "${stack}"
   pulumi stack select --create --non-interactive "${stack}"
 fi
 case "${built_engine}:${command}" in

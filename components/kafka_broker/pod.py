@@ -15,6 +15,8 @@ from components.kafka_broker.spec import CLIENT_PORT, LABELS, NAME, KafkaBrokerS
 
 CONFIG_MAP = "kafka-broker"  # server.properties, log4j2.properties
 SECRET = "kafka-broker"  # the JAAS file, the key store
+DATA_VOLUME = "data"  # the claim template's name
+DATA_CLAIM = f"{DATA_VOLUME}-{NAME}-0"  # the one pod's claim, as the StatefulSet names it
 HEAP_OPTS = "-Xms256m -Xmx256m"
 MEMORY = "768Mi"  # heap, metaspace, direct buffers and the page cache's share
 CPU = "250m"
@@ -25,7 +27,7 @@ CLIENT_PODS = {"app.kubernetes.io/name": "flink"}
 def statefulset_spec(spec: KafkaBrokerSpec, cluster_id: str, checksum: str) -> dict[str, Any]:
     """One broker; ``checksum`` (of its configuration and secrets) rolls it when they change."""
     claim: dict[str, Any] = {
-        "metadata": {"name": "data"},
+        "metadata": {"name": DATA_VOLUME},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": spec.storage_size}}},
     }
     if spec.storage_class is not None:
@@ -81,7 +83,7 @@ def _container(spec: KafkaBrokerSpec, cluster_id: str) -> dict[str, Any]:
             "capabilities": {"drop": ["ALL"]},
         },
         "volumeMounts": [
-            {"name": "data", "mountPath": DATA_DIR},
+            {"name": DATA_VOLUME, "mountPath": DATA_DIR},
             {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
             {"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": True},
             {"name": "tmp", "mountPath": "/tmp"},

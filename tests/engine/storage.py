@@ -31,19 +31,24 @@ def ensure_storage_classes(kube: KubeClient) -> None:
 
 def create_shared_volume(kube: KubeClient, name: str, host_path: dict[str, Any]) -> None:
     """A 1 Gi ReadWriteMany host-path volume of the RWX class, kept after its claim goes."""
+    create_volume(kube, name, host_path, "ReadWriteMany", RWX_CLASS)
+
+
+def create_volume(
+    kube: KubeClient, name: str, host_path: dict[str, Any], mode: str, klass: str, claim: dict[str, str] | None = None
+) -> None:
+    """A 1 Gi host-path volume, kept after its claim goes; ``claim`` (namespace, name): bound to that claim only."""
+    spec: dict[str, Any] = {
+        "capacity": {"storage": "1Gi"},
+        "accessModes": [mode],
+        "storageClassName": klass,
+        "persistentVolumeReclaimPolicy": "Retain",
+        "hostPath": host_path,
+    }
+    if claim is not None:
+        spec["claimRef"] = claim
     kube.must(
         "POST",
         "/api/v1/persistentvolumes",
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": name},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteMany"],
-                "storageClassName": RWX_CLASS,
-                "persistentVolumeReclaimPolicy": "Retain",
-                "hostPath": host_path,
-            },
-        },
+        {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": name}, "spec": spec},
     )

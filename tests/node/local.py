@@ -22,11 +22,11 @@ from typing import Any
 
 from components.flink.names import DATA_CLAIM
 from components.kafka_broker.image import KAFKA_UID
-from components.kafka_broker.spec import NAME as KAFKA_NAME
+from components.kafka_broker.pod import DATA_CLAIM as KAFKA_CLAIM
 from infra.compose.stack import NAMESPACE
 from tests.controlplane.client import KubeClient
 from tests.controlplane.kubeconfig import CONTEXT
-from tests.engine.storage import RWO_CLASS, RWX_CLASS, ensure_storage_classes
+from tests.engine.storage import RWO_CLASS, RWX_CLASS, create_volume, ensure_storage_classes
 from tests.engine.test_existing_cluster import CHART
 from tests.node import cluster
 from tests.node.images import catalogue
@@ -39,7 +39,7 @@ def volumes() -> list[tuple[str, str, str, str, int]]:
     """(volume, access mode, class, claim, owner uid) of the local stack's two claims."""
     return [
         ("flink-aks-local-flink-data", "ReadWriteMany", RWX_CLASS, DATA_CLAIM, catalogue.FLINK_UID),
-        ("flink-aks-local-kafka", "ReadWriteOnce", RWO_CLASS, f"data-{KAFKA_NAME}-0", KAFKA_UID),
+        ("flink-aks-local-kafka", "ReadWriteOnce", RWO_CLASS, KAFKA_CLAIM, KAFKA_UID),
     ]
 
 
@@ -56,23 +56,8 @@ def ensure_volume(kube: KubeClient, root: Path, name: str, mode: str, klass: str
         shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
     os.chown(directory, uid, uid)
-    kube.must(
-        "POST",
-        "/api/v1/persistentvolumes",
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": name},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": [mode],
-                "storageClassName": klass,
-                "persistentVolumeReclaimPolicy": "Retain",
-                "claimRef": {"namespace": NAMESPACE, "name": claim},
-                "hostPath": {"path": str(directory.resolve()), "type": "Directory"},
-            },
-        },
-    )
+    host_path = {"path": str(directory.resolve()), "type": "Directory"}
+    create_volume(kube, name, host_path, mode, klass, {"namespace": NAMESPACE, "name": claim})
 
 
 def stack_settings(project: Path) -> dict[str, Any]:
