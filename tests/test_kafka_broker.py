@@ -18,7 +18,7 @@ from tests.rendering import container, k8s_object
 
 CERTIFICATE = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nQUJD+/==\n-----END CERTIFICATE-----\n"
 SECRETS = {
-    "flink-aks:kafkaBrokerKey": "-----BEGIN PRIVATE KEY-----\nkey-m4terial\n-----END PRIVATE KEY-----\n",
+    "flink-aks:kafkaBrokerKey": "-----BEGIN PRIVATE KEY-----\nS2V5TTR0ZXJpYWw=\n-----END PRIVATE KEY-----\n",
     "flink-aks:kafkaInputPassword": "in-passw0rd-0123456789",
     "flink-aks:kafkaOutputPassword": "out-passw0rd-0123456789",
 }
@@ -70,6 +70,19 @@ def test_an_in_cluster_broker_is_parsed_into_its_spec() -> None:
         (in_cluster(certificate="not a certificate"), SECRET_KEYS, "flink-aks:target.kafka.certificate"),
         (in_cluster(certificate=None), SECRET_KEYS, "one PEM certificate"),
         (in_cluster(storageSize="lots"), SECRET_KEYS, "flink-aks:target.kafka.storageSize"),
+        (
+            {**in_cluster(), "flink-aks:kafkaInputPassword": 'sh"ort'},
+            SECRET_KEYS,
+            'flink-aks:kafkaInputPassword: got "[secret, not shown]"; allowed: 16-256 letters',
+        ),
+        (
+            {
+                **in_cluster(),
+                "flink-aks:kafkaBrokerKey": "-----BEGIN RSA PRIVATE KEY-----\nQUJD\n-----END RSA PRIVATE KEY-----",
+            },
+            SECRET_KEYS,
+            'flink-aks:kafkaBrokerKey: got "[secret, not shown]"; allowed: a PEM private key, PKCS #8',
+        ),
         (in_cluster(inCluster="yes"), SECRET_KEYS, "flink-aks:target.kafka.inCluster"),
         (in_cluster(), SECRET_KEYS - {"flink-aks:kafkaBrokerKey"}, 'flink-aks:kafkaBrokerKey: got "[plain text'),
         (
@@ -117,7 +130,7 @@ def test_the_stack_renders_its_broker_and_points_the_job_at_it() -> None:
         "ports": [{"protocol": "TCP", "port": 9093}],
     } in flink_egress
     document = rendering.to_json()
-    for secret in ("key-m4terial", "in-passw0rd", "out-passw0rd"):
+    for secret in ("S2V5TTR0ZXJpYWw", "in-passw0rd", "out-passw0rd"):
         assert secret not in document
 
 

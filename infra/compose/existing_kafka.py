@@ -19,6 +19,7 @@ from components.kafka_broker.spec import CLIENT_PORT, INPUT_USER, LABELS, OUTPUT
 from infra.config.kafka_broker import InClusterBroker
 from infra.config.settings import PROJECT
 from infra.config.target import KafkaTarget
+from infra.config.validation import name_of
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ def existing_kafka(target: KafkaTarget, namespace: str, cluster_name: str, prote
     config = pulumi.Config(PROJECT)
     login = target.login
     if isinstance(login, InClusterBroker):
-        input_password = config.require_secret(_name(login.input_password_key))
-        output_password = config.require_secret(_name(login.output_password_key))
+        input_password = config.require_secret(name_of(login.input_password_key))
+        output_password = config.require_secret(name_of(login.output_password_key))
         endpoint = KafkaEndpoint(
             bootstrap_servers=bootstrap_servers(namespace),
             input_topic=target.input_topic,
@@ -46,7 +47,7 @@ def existing_kafka(target: KafkaTarget, namespace: str, cluster_name: str, prote
         broker = KafkaBrokerArgs(
             namespace=namespace,
             spec=login.spec,
-            private_key=config.require_secret(_name(login.key_key)),
+            private_key=config.require_secret(name_of(login.key_key)),
             input_password=input_password,
             output_password=output_password,
             cluster_name=cluster_name,
@@ -59,11 +60,7 @@ def existing_kafka(target: KafkaTarget, namespace: str, cluster_name: str, prote
         input_topic=target.input_topic,
         output_topic=target.output_topic,
         consumer_group=target.consumer_group,
-        input_jaas_config=config.require_secret(_name(login.input_jaas_key)),
-        output_jaas_config=config.require_secret(_name(login.output_jaas_key)),
+        input_jaas_config=config.require_secret(name_of(login.input_jaas_key)),
+        output_jaas_config=config.require_secret(name_of(login.output_jaas_key)),
     )
     return ExistingKafka(endpoint, Destination(ports=ports_of(target.bootstrap_servers)), None)
-
-
-def _name(full_key: str) -> str:
-    return full_key.split(":", 1)[1]

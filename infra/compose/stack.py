@@ -39,6 +39,7 @@ from infra.compose import job_impact
 from infra.compose.existing_kafka import existing_kafka
 from infra.config.settings import PROJECT, Settings
 from infra.config.target import ExistingCluster
+from infra.config.validation import name_of
 
 NAMESPACE = "flink"
 POD_MONITOR = "flink"
@@ -147,7 +148,7 @@ def managed_prometheus(settings: Settings, aks: AksCluster, event_hubs: KafkaEve
 def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> dict[str, Any]:
     """ZooKeeper (unless an ensemble exists) and Flink on a cluster the stack does not own."""
     config = pulumi.Config(PROJECT)
-    kubeconfig = config.require_secret(_name(target.kubeconfig_key)) if target.kubeconfig_key else None
+    kubeconfig = config.require_secret(name_of(target.kubeconfig_key)) if target.kubeconfig_key else None
     # As AksCluster's provider: ConfigMaps change in place (pods roll on the config checksum).
     provider = k8s.Provider("cluster", kubeconfig=kubeconfig, context=target.context, enable_config_map_mutable=True)
     kafka = existing_kafka(target.kafka, NAMESPACE, f"{settings.project}-{settings.stack}", settings.protect)
@@ -167,10 +168,6 @@ def build_on_existing_cluster(settings: Settings, target: ExistingCluster) -> di
     if kubeconfig is not None:
         outputs["kubeconfig"] = kubeconfig
     return outputs
-
-
-def _name(full_key: str) -> str:
-    return full_key.split(":", 1)[1]
 
 
 def workloads(

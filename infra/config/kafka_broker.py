@@ -25,6 +25,9 @@ OUTPUT_PASSWORD_SECRET = "kafkaOutputPassword"
 BROKER_SECRET_KEYS = (KEY_SECRET, INPUT_PASSWORD_SECRET, OUTPUT_PASSWORD_SECRET)
 DEFAULT_STORAGE_SIZE = "1Gi"
 CERTIFICATE = r"-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?"
+PRIVATE_KEY = r"-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----"
+# JAAS quotes a password with double quotes: no quote, backslash or line break in one.
+PASSWORD = r"[A-Za-z0-9._~+/=-]{16,256}"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,19 @@ def parse_in_cluster(
             if obj.get("storageClass") is None
             else v.storage_class(key("target.kafka.storageClass"), obj["storageClass"]),
         ),
-        key_key=v.secret(config, secret_keys, KEY_SECRET),
-        input_password_key=v.secret(config, secret_keys, INPUT_PASSWORD_SECRET),
-        output_password_key=v.secret(config, secret_keys, OUTPUT_PASSWORD_SECRET),
+        key_key=_shaped(config, secret_keys, KEY_SECRET, PRIVATE_KEY, "a PEM private key, PKCS #8, unencrypted"),
+        input_password_key=_shaped(config, secret_keys, INPUT_PASSWORD_SECRET, PASSWORD, PASSWORD_RULE),
+        output_password_key=_shaped(config, secret_keys, OUTPUT_PASSWORD_SECRET, PASSWORD, PASSWORD_RULE),
     )
+
+
+PASSWORD_RULE = "16-256 letters, digits and . _ ~ + / = -"
+
+
+def _shaped(config: Mapping[str, Any], secret_keys: frozenset[str], name: str, pattern: str, rule: str) -> str:
+    """The full key of a required secret whose value has the shape ``pattern``; the value is never shown."""
+    full = v.secret(config, secret_keys, name)
+    value = config[full]
+    if not isinstance(value, str) or re.fullmatch(pattern, value.strip()) is None:
+        raise ConfigError(full, "[secret, not shown]", rule)
+    return full

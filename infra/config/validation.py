@@ -22,6 +22,11 @@ def key(name: str) -> str:
     return f"{PROJECT}:{name}"
 
 
+def name_of(full_key: str) -> str:
+    """The setting's name in a full key (``flink-aks:kubeconfig`` → ``kubeconfig``): what ``pulumi.Config`` takes."""
+    return full_key.split(":", 1)[1]
+
+
 class ConfigError(ValueError):
     """A config value that the program refuses, raised before any resource exists."""
 
