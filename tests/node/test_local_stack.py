@@ -192,6 +192,19 @@ def test_events_written_in_the_cluster_are_counted_exactly(local_stack: LocalSta
     assert mismatches == [] and counted > 0
 
 
+def test_the_broker_keeps_its_topics_when_its_pod_is_deleted(local_stack: LocalStack, node: Node) -> None:
+    before = len(_topic(node, INPUT_TOPIC))
+    uid = node.admin.get(f"/api/v1/namespaces/{NS}/pods/kafka-0")["metadata"]["uid"]
+    began = time.monotonic()
+    assert kubectl(node, "-n", NS, "delete", "pod", "kafka-0", "--wait=true", timeout=120).returncode == 0
+    waited = kubectl(node, "-n", NS, "wait", "--for=condition=Ready", "pod/kafka-0", "--timeout=120s", timeout=150)
+    assert waited.returncode == 0, waited.stderr
+    print(f"broker pod deleted -> Ready again in {time.monotonic() - began:.1f} s")
+    assert node.admin.get(f"/api/v1/namespaces/{NS}/pods/kafka-0")["metadata"]["uid"] != uid
+    assert "formatting" not in kubectl(node, "-n", NS, "logs", "kafka-0").stdout  # the claim kept its data
+    assert len(_topic(node, INPUT_TOPIC)) == before > 0
+
+
 def test_a_second_run_has_no_changes_and_no_secret_is_in_plain_text(local_stack: LocalStack, node: Node) -> None:
     preview = local_stack.script("preview", "--expect-no-changes")
     assert preview.returncode == 0, preview.stdout[-3000:] + preview.stderr[-3000:]
