@@ -16,6 +16,16 @@ if [[ "${context}" == "${node_context}" ]]; then
       "KUBE_CONTEXT=kind-kind JOB_IMAGE=<the job's image> bash scripts/stack.sh local ${command}" >&2
     exit 2
   fi
+  # shellcheck source=scripts/packages.sh
+  source scripts/packages.sh
+  missing=()
+  node_packages
+  install_missing
+  if ! command -v go >/dev/null 2>&1; then
+    echo "error: the one-node cluster is built with Go (the version tests/controlplane/gobuild/kube/go.mod" \
+      "names): install it and run this again, or name a cluster of yours with KUBE_CONTEXT" >&2
+    exit 2
+  fi
   bash scripts/install.sh --dev
   cluster="$(venv/bin/python -m tests.node local --dir .local)"
   KUBECONFIG="$(sed -n 's/^kubeconfig=//p' <<<"${cluster}")"

