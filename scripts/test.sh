@@ -72,8 +72,10 @@ venv/bin/mypy
 # With arguments: one pytest run with them. Without: the whole suite in two lanes at once,
 # because most of it waits on real processes rather than computing (on 2 cores the one-lane
 # run kept the CPUs about half idle): the "processes" lane runs tests/integration (Flink,
-# ZooKeeper, Kafka, Prometheus as host processes), the "clusters" lane everything else (the
-# unit tests, then the control plane's, the Pulumi engine's and the one-node cluster's).
+# ZooKeeper, Kafka, Prometheus as host processes) and tests/kube (the stack's objects on a
+# control plane of its own, mostly waiting on simulated pods), the "clusters" lane everything
+# else (the unit tests, then the control plane's, the Pulumi engine's and the one-node
+# cluster's). So the lanes take about as long as each other.
 # Each lane's lines carry its name; each lists its slowest tests at the end (where CI time
 # goes). Both must pass.
 if (($#)); then
@@ -85,9 +87,9 @@ lane() { # NAME PYTEST-ARGS...: one pytest run, its lines prefixed with [NAME]
   venv/bin/python -m pytest -p no:cacheprovider --durations=15 "$@" 2>&1 | sed -u "s/^/[${name}] /"
   return "${PIPESTATUS[0]}"
 }
-lane processes tests/integration &
+lane processes tests/integration tests/kube &
 processes=$!
-lane clusters tests --ignore=tests/integration &
+lane clusters tests --ignore=tests/integration --ignore=tests/kube &
 clusters=$!
 status=0
 wait "${processes}" || status=$?
