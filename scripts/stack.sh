@@ -92,7 +92,8 @@ if ! at_least_pinned; then
     cat >&2 <<MESSAGE
 error: the Pulumi CLI ${version} (the version of the pinned pulumi SDK) is not on PATH and
 could not be downloaded from ${releases}/v${version}/ and checked against its checksums
-file (the stack \`local\` also tries to build it from its Go modules, with Go installed). Install exactly that version by hand, put it on PATH and run this again, e.g.:
+file (the stack \`local\` also tries to build it from its Go modules, with Go installed).
+Install exactly that version by hand, put it on PATH and run this again, e.g.:
   curl -fsSLO ${releases}/v${version}/pulumi-v${version}-linux-x64.tar.gz
   curl -fsSLO ${releases}/v${version}/pulumi-${version}-checksums.txt
   grep ' pulumi-v${version}-linux-x64.tar.gz\$' pulumi-${version}-checksums.txt | sha256sum --check

@@ -59,6 +59,14 @@ def test_a_named_context_without_the_job_image_is_refused(tmp_path: Path, monkey
     assert not (tmp_path / FILE).exists()
 
 
+def test_no_file_is_left_without_its_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Pulumi CLI: the secrets cannot be set
+    with pytest.raises(SystemExit, match="error: pulumi stack select --create"):
+        local_main.main(["init", "--context", "kind-kind", "--job-image", "job:1"])
+    assert not (tmp_path / FILE).exists()
+
+
 def test_another_context_than_the_files_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     document = {"config": local_config("kind-kind", "PEM", {"flink-aks:flink": {"image": "job:1"}})}

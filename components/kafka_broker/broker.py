@@ -31,6 +31,7 @@ class KafkaBrokerArgs:
     input_password: pulumi.Input[str]  # the input user's (a secret)
     output_password: pulumi.Input[str]  # the output user's (a secret)
     cluster_name: str  # seeds Kafka's cluster id: the same for every up of a stack
+    client_pods: dict[str, str]  # the labels of the pods that may connect (the job's)
     protect: bool
 
 
@@ -88,7 +89,10 @@ class KafkaBroker(pulumi.ComponentResource):
             opts=child,
         )
         k8s.networking.v1.NetworkPolicy(
-            f"{name}-network-policy", metadata={**meta, "name": NAME}, spec=pod.network_policy_spec(), opts=child
+            f"{name}-network-policy",
+            metadata={**meta, "name": NAME},
+            spec=pod.network_policy_spec(args.client_pods),
+            opts=child,
         )
         # The pod rolls when the configuration or a secret changes. The checksum is a SHA-256
         # of SHA-256s (of the files, the secret ones of high-entropy keys and passwords), not

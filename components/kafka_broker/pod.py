@@ -20,8 +20,6 @@ DATA_CLAIM = f"{DATA_VOLUME}-{NAME}-0"  # the one pod's claim, as the StatefulSe
 HEAP_OPTS = "-Xms256m -Xmx256m"
 MEMORY = "768Mi"  # heap, metaspace, direct buffers and the page cache's share
 CPU = "250m"
-# Pods that may reach the broker: the Flink pods (the job's source and sink).
-CLIENT_PODS = {"app.kubernetes.io/name": "flink"}
 
 
 def statefulset_spec(spec: KafkaBrokerSpec, cluster_id: str, checksum: str) -> dict[str, Any]:
@@ -96,14 +94,15 @@ def service_spec() -> dict[str, Any]:
     return {"selector": LABELS, "ports": [{"name": "kafka", "port": CLIENT_PORT, "targetPort": CLIENT_PORT}]}
 
 
-def network_policy_spec() -> dict[str, Any]:
-    """In: the Flink pods, on the client port. Out: nothing (the broker talks to itself on loopback)."""
+def network_policy_spec(client_pods: dict[str, str]) -> dict[str, Any]:
+    """In: the pods with the labels ``client_pods``, on the client port. Out: nothing (the broker
+    talks to itself on loopback)."""
     return {
         "podSelector": {"matchLabels": LABELS},
         "policyTypes": ["Ingress", "Egress"],
         "ingress": [
             {
-                "from": [{"podSelector": {"matchLabels": CLIENT_PODS}}],
+                "from": [{"podSelector": {"matchLabels": client_pods}}],
                 "ports": [{"protocol": "TCP", "port": CLIENT_PORT}],
             }
         ],

@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from components.kafka_broker.spec import CLIENT_PORT, CONTROLLER_PORT, LOCAL_PORT, bootstrap_servers
+from components.kafka_jaas import FORBIDDEN, LOGIN_MODULE
 
 DATA_DIR = "/var/lib/kafka/data"
 SECRETS_DIR = "/etc/kafka/secrets"  # the Secret: the JAAS file, the key store
 CONFIG_DIR = "/etc/kafka/config"  # the ConfigMap: server.properties, log4j2.properties
 KEY_STORE_FILE = "broker.pem"  # the private key (PKCS #8, unencrypted) and the certificate
 JAAS_FILE = "jaas.conf"
-PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
-# JAAS quotes values with double quotes; a password holding one, a backslash or a line
-# break is refused by the stack's config, never escaped here.
-FORBIDDEN = ('"', "\\", "\n", "\r")
 
 
 def server_properties(namespace: str, partitions: int) -> str:
@@ -53,9 +50,4 @@ def jaas_config(passwords: Mapping[str, str]) -> str:
         if not password or any(c in password for c in FORBIDDEN):
             raise ValueError(f"the password of Kafka user {user} is empty or holds a quote, backslash or line break")
     users = "".join(f'\n  user_{user}="{password}"' for user, password in sorted(passwords.items()))
-    return f"KafkaServer {{\n  {PLAIN_LOGIN_MODULE} required{users};\n}};\n"
-
-
-def client_jaas_config(user: str, password: str) -> str:
-    """The ``sasl.jaas.config`` line of one client."""
-    return f'{PLAIN_LOGIN_MODULE} required username="{user}" password="{password}";'
+    return f"KafkaServer {{\n  {LOGIN_MODULE} required{users};\n}};\n"

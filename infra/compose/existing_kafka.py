@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import pulumi
 
 from components.flink.kafka_secret import KafkaEndpoint
+from components.flink.names import FLINK_LABEL
 from components.flink.network_policies import Destination, ports_of
 from components.kafka_broker.broker import KafkaBrokerArgs
-from components.kafka_broker.properties import client_jaas_config
 from components.kafka_broker.spec import CLIENT_PORT, INPUT_USER, LABELS, OUTPUT_USER, bootstrap_servers
+from components.kafka_jaas import plain_jaas_config
 from infra.config.kafka_broker import InClusterBroker
 from infra.config.settings import PROJECT
 from infra.config.target import KafkaTarget
@@ -40,8 +41,8 @@ def existing_kafka(target: KafkaTarget, namespace: str, cluster_name: str, prote
             input_topic=target.input_topic,
             output_topic=target.output_topic,
             consumer_group=target.consumer_group,
-            input_jaas_config=input_password.apply(lambda p: client_jaas_config(INPUT_USER, p)),
-            output_jaas_config=output_password.apply(lambda p: client_jaas_config(OUTPUT_USER, p)),
+            input_jaas_config=input_password.apply(lambda p: plain_jaas_config(INPUT_USER, p)),
+            output_jaas_config=output_password.apply(lambda p: plain_jaas_config(OUTPUT_USER, p)),
             trusted_certificate=login.spec.certificate,
         )
         broker = KafkaBrokerArgs(
@@ -51,6 +52,7 @@ def existing_kafka(target: KafkaTarget, namespace: str, cluster_name: str, prote
             input_password=input_password,
             output_password=output_password,
             cluster_name=cluster_name,
+            client_pods=FLINK_LABEL,  # the job's source and sink run in the Flink pods
             protect=protect,
         )
         return ExistingKafka(endpoint, Destination(ports=(CLIENT_PORT,), pod_labels=LABELS), broker)

@@ -34,11 +34,15 @@ TARGET = key("target")
 
 
 def pulumi(*args: str, stdin: str | None = None) -> None:
-    result = subprocess.run(
-        ["pulumi", *args, "--stack", STACK], input=stdin, text=True, capture_output=True, check=False
-    )
+    """A CLI command on the local stack; a value goes on its standard input, never its arguments."""
+    try:
+        result = subprocess.run(
+            ["pulumi", *args, "--stack", STACK], input=stdin, text=True, capture_output=True, check=False
+        )
+    except OSError as error:
+        raise SystemExit(f"error: pulumi {' '.join(args)}: {error}") from None
     if result.returncode != 0:
-        raise SystemExit(f"error: pulumi {args[0]} {args[1]}: {result.stderr.strip() or result.stdout.strip()}")
+        raise SystemExit(f"error: pulumi {' '.join(args)}: {result.stderr.strip() or result.stdout.strip()}")
 
 
 def create(path: Path, context: str, settings: dict[str, Any]) -> None:
@@ -50,35 +54,35 @@ def create(path: Path, context: str, settings: dict[str, Any]) -> None:
         )
     made = broker_certificate(service_host(NAMESPACE))
     path.write_text(yaml.safe_dump({"config": local_config(context, made.certificate_pem, settings)}, sort_keys=False))
-    subprocess.run(
-        ["pulumi", "stack", "select", "--create", "--non-interactive", STACK], check=True, capture_output=True
-    )
     values = {
         KEY_SECRET: made.key_pem,
         INPUT_PASSWORD_SECRET: secrets.token_urlsafe(24),
         OUTPUT_PASSWORD_SECRET: secrets.token_urlsafe(24),
     }
-    for name, value in values.items():
-        pulumi("config", "set", "--secret", key(name), stdin=value)
+    try:
+        pulumi("stack", "select", "--create", "--non-interactive")
+        for name, value in values.items():
+            pulumi("config", "set", "--secret", key(name), stdin=value)
+    except SystemExit:
+        path.unlink()  # no file without its secrets: the next run writes it whole
+        raise
     print(f"{FILE}: written (context {context}); the broker's key and passwords set as secrets", file=sys.stderr)
 
 
-def recorded_context(path: Path) -> str | None:
-    if not path.exists():
-        return None
-    context = yaml.safe_load(path.read_text())["config"].get(TARGET, {}).get("context")
+def recorded_context(document: dict[str, Any]) -> str | None:
+    context = document["config"].get(TARGET, {}).get("context")
     return None if context is None else str(context)
 
 
 def update(path: Path, context: str, settings: dict[str, Any]) -> None:
-    recorded = recorded_context(path)
+    document = yaml.safe_load(path.read_text())
+    recorded = recorded_context(document)
     if recorded != context:
         raise SystemExit(
             f"error: {FILE}: flink-aks:target.context is {recorded}, not {context}: another cluster. "
             f"Destroy the local stack on {recorded} first (bash scripts/stack.sh local destroy, "
             f"then bash scripts/stack.sh local stack rm), or set the context in {FILE} yourself"
         )
-    document = yaml.safe_load(path.read_text())
     plain = {k: v for k, v in document["config"].items() if not (isinstance(v, dict) and "secure" in v)}
     updated = laid_over(plain, settings)
     if updated != plain:
@@ -96,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = Path(FILE)
     if args.command == "context":
-        print(recorded_context(path) or "")
+        print((recorded_context(yaml.safe_load(path.read_text())) if path.exists() else None) or "")
         return 0
     if not args.context:
         parser.error("init needs --context")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from infra.ops.job_image import REFERENCE_JOB_CLASS, REFERENCE_JOB_JAR
+
 STACK = "local"
 FILE = f"Pulumi.{STACK}.yaml"
 INPUT_TOPIC = "events"
 OUTPUT_TOPIC = "counts"
 PARTITIONS = 2
-REFERENCE_JOB_JAR = "/opt/flink/usrlib/reference-job.jar"  # jobs/Dockerfile puts it there
-REFERENCE_JOB_CLASS = "flinkaks.reference.ReferenceJob"
 
 
 def local_config(context: str, certificate_pem: str, settings: Mapping[str, Any]) -> dict[str, Any]:

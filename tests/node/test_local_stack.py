@@ -25,6 +25,7 @@ import pytest
 from components.kafka_broker.image import KAFKA_LIBS
 from components.kafka_broker.spec import LOCAL_PORT
 from infra.local.stack_file import INPUT_TOPIC, OUTPUT_TOPIC
+from infra.ops.job_image import REFERENCE_JOB_JAR
 from tests.integration.kafka_pipeline import InputEvent, OutputRecord, iso_ms
 from tests.node.cluster import Node
 from tests.node.flink_pods import NS, pods
@@ -162,7 +163,7 @@ def _topic(node: Node, topic: str) -> list[dict[str, object]]:
 
 def test_events_written_in_the_cluster_are_counted_exactly(local_stack: LocalStack, node: Node) -> None:
     jobmanager = pods(node.admin, "jobmanager")[0]["metadata"]["name"]
-    classpath = "/opt/flink/lib/*:/opt/flink/usrlib/reference-job.jar"
+    classpath = f"/opt/flink/lib/*:{REFERENCE_JOB_JAR}"
     generated = kubectl(
         node,
         *("-n", NS, "exec", jobmanager, "-c", "flink", "--", "java", "-cp", classpath, "flinkaks.reference.Generator"),
